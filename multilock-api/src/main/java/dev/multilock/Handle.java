@@ -1,0 +1,67 @@
+package dev.multilock;
+
+import dev.multilock.spi.AbstractHandle;
+
+/**
+ * One acquisition of a {@link MultiLock}: minted by the lock when it grants a request, unique,
+ * and compared by identity.
+ *
+ * <p>A handle is the proof of ownership, not the thread: any thread may release it. Releasing is
+ * idempotent, so a handle can be released by a {@code finally} block and by a timeout path without
+ * harm. {@link #close()} releases too and throws nothing, which makes a handle a resource:
+ *
+ * <pre>{@code
+ * try (Handle writer = lock.acquire(MultiLockType.EXCLUSIVE).join()) {
+ *     // exclusive section
+ * }
+ * }</pre>
+ *
+ * <p>This interface is sealed: only the lock implementation mints handles, so a handle can never
+ * be forged.
+ *
+ * @since 0.1.0
+ */
+public sealed interface Handle extends AutoCloseable permits AbstractHandle {
+
+    /**
+     * Returns the lock this handle is an acquisition of.
+     *
+     * @return the lock that minted this handle
+     */
+    MultiLock lock();
+
+    /**
+     * Returns the mode of this acquisition: the mode it was granted in, or
+     * {@link MultiLockType#SHARED} once an exclusive acquisition has been downgraded. The mode
+     * stays readable after the handle is released.
+     *
+     * @return the mode this acquisition holds or held
+     */
+    MultiLockType type();
+
+    /**
+     * Tells whether this acquisition is still held.
+     *
+     * @return {@code true} until the handle is released
+     */
+    boolean isHeld();
+
+    /**
+     * Releases this acquisition; the same as {@code lock().release(this)}.
+     *
+     * @return {@code true} if this call released it, {@code false} if it had been released already
+     * @see MultiLock#release(Handle)
+     */
+    default boolean release() {
+        return lock().release(this);
+    }
+
+    /**
+     * Releases this acquisition if it is still held; throws nothing, so that try-with-resources
+     * works.
+     */
+    @Override
+    default void close() {
+        release();
+    }
+}

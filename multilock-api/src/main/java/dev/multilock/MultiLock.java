@@ -1,0 +1,190 @@
+package dev.multilock;
+
+import dev.multilock.spi.AbstractMultiLock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * An asynchronous shared/exclusive lock: acquisitions are requested in a {@link MultiLockType}
+ * and granted as {@link Handle}s through {@link CompletableFuture}s, so no thread ever blocks
+ * waiting for the lock.
+ *
+ * <p>At any moment the lock is held by either nothing, one or more {@link MultiLockType#SHARED}
+ * holders, or one {@link MultiLockType#EXCLUSIVE} holder; {@link #locked()} tells which. A
+ * {@link MultiLockType#NONE} acquisition is granted only while nobody holds the lock exclusively,
+ * and once granted keeps nothing out. Every acquisition is identified by its own {@code Handle},
+ * which releases it from any thread.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Exclusion.</b> Never an exclusive holder together with any other shared or exclusive
+ *       holder.
+ *   <li><b>Fairness.</b> Requests are granted strictly first in, first out. A new request is
+ *       granted at once if and only if nobody is waiting and the holders allow it; otherwise
+ *       {@link #acquire(MultiLockType) acquire} queues it behind the waiters and
+ *       {@link #tryAcquire(MultiLockType) tryAcquire} returns empty. A stream of shared requests
+ *       can therefore never starve a waiting exclusive one. When the first waiter becomes
+ *       compatible with the holders, it and every compatible waiter directly behind it are
+ *       granted together.
+ *   <li><b>Cancellation.</b> If anyone other than the lock completes a pending acquisition
+ *       future ({@code cancel}, {@code orTimeout}, {@code completeOnTimeout},
+ *       {@code completeExceptionally}, {@code complete}), the request is withdrawn and the waiters
+ *       it held back are let in. If the lock granted it at the same moment, that grant is
+ *       released again. Nothing leaks: once every future is done and every handle released, the
+ *       lock is unlocked with an empty queue.
+ *   <li><b>Where continuations run.</b> A waiter's future is completed by the thread that made
+ *       the grant possible (the releaser, downgrader or canceller), unless an executor was given.
+ *       When such a continuation releases again, the waiter it enables is completed by the same
+ *       thread after that inner release returns, so a long chain of hand-offs runs in constant
+ *       stack depth.
+ *   <li><b>Progress.</b> No method blocks, parks or spins waiting for another thread.
+ * </ul>
+ *
+ * <p>Memory consistency effects: actions in a thread before it releases an acquisition
+ * <i>happen-before</i> the actions that follow every acquisition that release enables (in the
+ * thread that runs them, including continuations of the acquisition future). A
+ * {@code tryAcquire} that returns empty has no memory effect.
+ *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * MultiLock lock = MultiLock.create();
+ *
+ * // Readers share the lock; each acquisition has its own handle.
+ * Handle reader = lock.acquire(MultiLockType.SHARED).join();
+ * assert lock.locked() == MultiLockType.SHARED;
+ *
+ * // A writer waits until the last reader is gone; nothing blocks meanwhile.
+ * CompletableFuture<Void> write = lock.acquire(MultiLockType.EXCLUSIVE)
+ *         .thenAccept(writer -> {
+ *             try (writer) {
+ *                 // exclusive section
+ *             }
+ *         });
+ * assert lock.tryAcquire(MultiLockType.SHARED).isEmpty(); // a writer is waiting: no barging
+ * reader.release();                                       // the writer runs here, on this thread
+ * assert write.isDone() && lock.locked() == MultiLockType.NONE;
+ * }</pre>
+ *
+ * <p>This interface is sealed: the implementations are those of the installed implementation
+ * module, found by {@link #create()}.
+ *
+ * @since 0.1.0
+ */
+public sealed interface MultiLock permits AbstractMultiLock {
+
+    /**
+     * Creates a new, unlocked lock from the installed implementation.
+     *
+     * <p>The implementation is found once through {@link java.util.ServiceLoader}: on the module
+     * path the module {@code dev.multilock.lockfree} provides it, on the class path its
+     * {@code META-INF/services} entry does. If several are installed, the first one the service
+     * loader finds is used.
+     *
+     * @return a new lock, unlocked and with an empty queue
+     * @throws IllegalStateException if no implementation is installed; the message names the
+     *     module to add
+     */
+    static MultiLock create() {
+        return Implementation.provider().create();
+    }
+
+    /**
+     * Tells how the lock is held now: {@link MultiLockType#EXCLUSIVE} for one exclusive holder,
+     * {@link MultiLockType#SHARED} for one or more shared holders, otherwise
+     * {@link MultiLockType#NONE}. Holders of {@code NONE} acquisitions do not show.
+     *
+     * @return the strongest mode among the current holders, or {@code NONE}
+     */
+    MultiLockType locked();
+
+    /**
+     * Requests the lock in the given mode.
+     *
+     * <p>If the request can be granted at once (nobody waits and the holders allow it) the
+     * returned future is already complete. Otherwise the request joins the end of the queue and
+     * the future completes when it is granted, on the thread that made the grant possible.
+     *
+     * <p>Completing the returned future by any other means ({@code cancel},
+     * {@code completeExceptionally}, {@code complete}, {@code orTimeout},
+     * {@code completeOnTimeout}) while it waits withdraws the request; if the grant raced with
+     * that completion, the grant is released again. {@code obtrudeValue} and
+     * {@code obtrudeException} on a future that was already granted do not release the grant:
+     * release its handle instead.
+     *
+     * @param type the mode to acquire
+     * @return a future of the acquisition's handle
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalStateException if the implementation's limit of waiters or holders would be
+     *     exceeded (on the order of a billion); nothing changes then
+     */
+    CompletableFuture<Handle> acquire(MultiLockType type);
+
+    /**
+     * Requests the lock in the given mode, completing a waiting request on {@code executor}.
+     *
+     * <p>As {@link #acquire(MultiLockType)}, except that a request that had to wait is completed
+     * by a task submitted to {@code executor} rather than by the thread that made the grant
+     * possible. A request granted at once is returned already complete and never touches the
+     * executor. If the executor rejects the task, the grant is released again and the future
+     * completes exceptionally with the executor's exception.
+     *
+     * @param type the mode to acquire
+     * @param executor where to complete the future of a request that had to wait
+     * @return a future of the acquisition's handle
+     * @throws NullPointerException if {@code type} or {@code executor} is null
+     * @throws IllegalStateException if the implementation's limit of waiters or holders would be
+     *     exceeded; nothing changes then
+     */
+    CompletableFuture<Handle> acquire(MultiLockType type, Executor executor);
+
+    /**
+     * Acquires the lock in the given mode if that is possible now, without waiting.
+     *
+     * <p>Succeeds if and only if nobody is waiting and the holders allow the mode; so a waiting
+     * exclusive request keeps new shared requests out. A failed attempt changes nothing and has no
+     * memory effect.
+     *
+     * @param type the mode to acquire
+     * @return the new acquisition's handle, or empty if the lock could not be taken at once
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalStateException if the implementation's limit of holders would be exceeded;
+     *     nothing changes then
+     */
+    Optional<Handle> tryAcquire(MultiLockType type);
+
+    /**
+     * Releases an acquisition of this lock, from any thread, and lets in the waiters this enables.
+     *
+     * <p>Those waiters whose futures have no executor are completed on this thread before this
+     * method returns, unless this thread is already completing waiters further up its stack (a
+     * release inside a continuation), in which case that outer call completes them right after
+     * this one returns.
+     *
+     * @param handle the handle of an acquisition of this lock
+     * @return {@code true} if this call released the acquisition, {@code false} if it had been
+     *     released already
+     * @throws NullPointerException if {@code handle} is null
+     * @throws IllegalArgumentException if {@code handle} belongs to another lock; nothing changes
+     *     then
+     */
+    boolean release(Handle handle);
+
+    /**
+     * Returns the number of requests now waiting in the queue. Watches and withdrawn requests are
+     * not counted. The figure is exact whenever no call on this lock is in flight, and an estimate
+     * while calls race.
+     *
+     * @return the number of waiting acquisitions
+     */
+    int queueLength();
+
+    /**
+     * Describes the lock for logs and debuggers: its mode, its number of shared or exclusive
+     * holders and its queue length. The format may change between versions.
+     *
+     * @return a description of the lock's state
+     */
+    @Override
+    String toString();
+}
