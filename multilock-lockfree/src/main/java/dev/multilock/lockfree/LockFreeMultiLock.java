@@ -1,0 +1,520 @@
+package dev.multilock.lockfree;
+
+import static dev.multilock.MultiLockType.EXCLUSIVE;
+import static dev.multilock.MultiLockType.NONE;
+import static dev.multilock.MultiLockType.SHARED;
+
+import dev.multilock.Handle;
+import dev.multilock.MultiLock;
+import dev.multilock.MultiLockType;
+import dev.multilock.spi.AbstractMultiLock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The lock-free {@link MultiLock}: one {@code long} state word changed only by CAS, and a
+ * Treiber stack of waiters that the granting thread turns into a first-in, first-out queue.
+ *
+ * <p>Guarantees, beyond the contract of {@link MultiLock}:
+ * <ul>
+ *   <li><b>Progress.</b> Every method finishes in a bounded number of its own steps, plus CAS
+ *       retries that each mean another thread's CAS succeeded (lock-free). No method blocks,
+ *       parks, spins on another thread, or runs user code while holding the queue.
+ *   <li><b>Fast paths.</b> An uncontended {@code tryAcquire} of a shared or exclusive mode is one
+ *       CAS and allocates only its handle; {@code NONE} needs no CAS at all. An uncontended
+ *       {@code acquire} adds only its already-completed future. An uncontended release is one CAS
+ *       on the handle and one on the state word.
+ *   <li><b>Fairness.</b> Strict arrival order. Requests that arrive at the same moment are ordered
+ *       by their push onto the waiter stack.
+ * </ul>
+ *
+ * <p>Memory consistency effects: every change of the lock's state is a CAS on one volatile word,
+ * so a release <i>happens-before</i> every acquisition it enables, including the completion of
+ * the acquisition's future; a {@code tryAcquire} that returns empty only reads that word.
+ *
+ * @since 0.1.0
+ */
+final class LockFreeMultiLock extends AbstractMultiLock {
+    /*
+     * Implementation notes.
+     *
+     * State word (long `state`; changed only by CAS):
+     *
+     *   bits    name           meaning
+     *   0       EXCLUSIVE_BIT  one holder holds the lock EXCLUSIVE
+     *   1       DRAINING_BIT   one thread owns the queue (head, tail, queued) and is granting
+     *   2       RECHECK_BIT    something changed while the queue was owned: the owner must look
+     *                          again before it lets go
+     *   3..32   shared count   SHARED holders (SHARED_UNIT per holder; 30 bits)
+     *   33..62  waiter count   requests that wait: counted but not yet granted or withdrawn
+     *                          (WAITER_UNIT per waiter; 30 bits)
+     *   63      -              always 0
+     *
+     * NONE holders are not counted: they keep nothing out and do not show in locked(). Their
+     * handles alone know they are held.
+     *
+     * Waiters. A request that cannot be granted at once first adds WAITER_UNIT to the state
+     * (from then on it counts as queued and every new request must queue behind it: the fast
+     * paths require a waiter count of 0), then pushes its Waiter node onto the Treiber stack
+     * `top` (newest first). Whoever owns the queue (DRAINING_BIT) detaches the whole stack with
+     * one getAndSet, reverses it and appends it to the FIFO head..tail, which only the owner
+     * touches. Arrival order is thus push order; the state CAS and the push of one request may
+     * interleave with another's, and the two are then ordered by their pushes.
+     *
+     * Waiter node states (see Waiter): WAITING -> GRANTED by claim() of the drain owner, or
+     * WAITING -> WITHDRAWN by a completion from outside; each by CAS, so a grant and a withdrawal
+     * of the same node cannot both win.
+     *
+     * Draining. Every event that may let a waiter in (a release or withdrawal while waiters are
+     * counted, or a push that finds its own type admitted by the holders) runs applyAndDrain:
+     *   - if DRAINING is clear, it sets DRAINING (and nothing else) and becomes the owner; its
+     *     own change of the holders stays pending;
+     *   - if DRAINING is set, it applies its change to the holders at once, sets RECHECK_BIT in
+     *     the same CAS, and returns: the owner will look again.
+     * The owner collects arrivals, walks the queue from the head, drops withdrawn nodes, and
+     * claims every waiter the projected holders (current state + its pending change + the grants
+     * so far) admit, stopping at the first that is not admitted. It then publishes, in ONE CAS:
+     * its pending change, all the holds it granted, minus their waiter units, and either clears
+     * RECHECK (and loops) or clears DRAINING (and leaves). Only then, holding nothing, does it
+     * complete the futures, through the thread's Trampoline. User code never runs while the
+     * queue is owned, so a continuation that blocks cannot stall another thread's grants.
+     *
+     * Linearization points.
+     *   - tryAcquire/acquire granted at once: the CAS that adds the hold (NONE: the read of the
+     *     state that finds no waiter and no exclusive holder). Failed tryAcquire: that read.
+     *   - acquire that queues: the CAS that adds WAITER_UNIT.
+     *   - release/withdrawal with no waiter counted: its CAS.
+     *   - release/withdrawal that becomes the owner: the owner's publishing CAS, which applies the
+     *     release and the grants it enables at once; no thread sees the holder gone and an
+     *     admitted waiter still waiting.
+     *   - release/withdrawal that finds another owner: its own CAS; the grants it enables are
+     *     published by the owner's next CAS, before the owner's call returns. While those calls
+     *     race, queueLength() and locked() may show that in-between state; whenever no call is in
+     *     flight they are exact.
+     *   - grant: the owner's publishing CAS. The future completes after it.
+     *
+     * Races and how they are closed.
+     *   - New request vs. waiters: the fast paths CAS the state expecting a waiter count of 0; a
+     *     queued request has raised it by CAS first, so no request can overtake one that queued
+     *     before it (fairness, rule 2).
+     *   - Push vs. release (lost wake-up): the pusher pushes, then reads the state; the releaser
+     *     CASes the state, then (as owner) reads the stack. Both are volatile, so one of them sees
+     *     the other: either the owner collects the node, or the pusher sees the holders admit it
+     *     and drains itself (or sets RECHECK for the owner).
+     *   - Release vs. owner about to let go: the owner's last CAS clears DRAINING only if RECHECK
+     *     is clear; a release that came in between set RECHECK, so the owner loops.
+     *   - Grant vs. withdrawal: the node's status CAS. If the withdrawal wins, the owner drops the
+     *     node. If the grant wins, the withdrawing completion still completes the future, and
+     *     deliver() finds it done and releases the handle it would have handed over.
+     *   - Claims vs. concurrent changes: between the owner's projection and its publishing CAS,
+     *     other threads can only release, withdraw, downgrade or queue (new holders need a waiter
+     *     count of 0, and the claimed waiters are still counted), so an admission the owner
+     *     decided stays valid; the publishing CAS re-reads the state and only adds deltas.
+     *   - Handle released twice, or by two threads: the handle's mode CAS (see LockFreeHandle).
+     *
+     * Cancellation and cleanup. A withdrawal subtracts WAITER_UNIT and always drains (even with
+     * no waiter left), so withdrawn nodes on the stack are dropped when the owner collects them
+     * and withdrawn nodes at the head when the owner reaches them. Withdrawn nodes deeper in the
+     * queue are swept when they outnumber the live ones (queued > 2 * waiters + SWEEP_SLACK), so
+     * the queue holds O(waiters) nodes and a sweep costs O(1) per withdrawal, amortized.
+     *
+     * Stack safety. Completing a future runs its continuations; a continuation that releases
+     * runs applyAndDrain, which queues its grants on the thread's Trampoline; the trampoline
+     * frame further up runs them after that continuation returns. Depth stays constant.
+     *
+     * Memory ordering per field.
+     *   state        volatile; CAS only.
+     *   top          volatile; CAS push, getAndSet detach.
+     *   head, tail, queued   plain; only the owner touches them; each owner's writes are
+     *                published to the next owner by the CAS that clears DRAINING_BIT and read
+     *                after the CAS that sets it.
+     */
+
+    // ---- state word layout ----
+
+    static final long EXCLUSIVE_BIT = 1L;
+    static final long DRAINING_BIT = 1L << 1;
+    static final long RECHECK_BIT = 1L << 2;
+    static final int COUNT_BITS = 30;
+    static final long MAX_COUNT = (1L << COUNT_BITS) - 1;
+    static final int SHARED_SHIFT = 3;
+    static final long SHARED_UNIT = 1L << SHARED_SHIFT;
+    static final long SHARED_MASK = MAX_COUNT << SHARED_SHIFT;
+    static final int WAITER_SHIFT = SHARED_SHIFT + COUNT_BITS;
+    static final long WAITER_UNIT = 1L << WAITER_SHIFT;
+    static final long WAITER_MASK = MAX_COUNT << WAITER_SHIFT;
+
+    /** Withdrawn nodes tolerated in the queue beyond the live ones before a sweep. */
+    static final int SWEEP_SLACK = 64;
+
+    static boolean isExclusive(long s) {
+        return (s & EXCLUSIVE_BIT) != 0;
+    }
+
+    static boolean isDraining(long s) {
+        return (s & DRAINING_BIT) != 0;
+    }
+
+    static long sharedCount(long s) {
+        return (s & SHARED_MASK) >>> SHARED_SHIFT;
+    }
+
+    static long waiterCount(long s) {
+        return (s & WAITER_MASK) >>> WAITER_SHIFT;
+    }
+
+    /** The amount a hold of {@code type} adds to the state word. */
+    static long holdUnit(MultiLockType type) {
+        return type == EXCLUSIVE ? EXCLUSIVE_BIT : type == SHARED ? SHARED_UNIT : 0L;
+    }
+
+    /** Whether the holders of {@code s} let a request of {@code type} in, waiters aside. */
+    static boolean admits(long s, MultiLockType type) {
+        return !isExclusive(s)
+                && (type == NONE
+                        || (type == SHARED ? sharedCount(s) < MAX_COUNT : sharedCount(s) == 0));
+    }
+
+    /** Whether a new request of {@code type} may enter now: nobody waits and the holders admit. */
+    private static boolean mayEnter(long s, MultiLockType type) {
+        return (s & WAITER_MASK) == 0 && admits(s, type);
+    }
+
+    private volatile long state;
+    /** Arrivals not yet in the queue, newest first (Treiber stack). */
+    private volatile Waiter top;
+    /** The queue, oldest first; owner only. */
+    private Waiter head;
+    /** Last node of the queue; owner only. */
+    private Waiter tail;
+    /** Nodes in the queue, withdrawn ones included; owner only. */
+    private int queued;
+
+    LockFreeMultiLock() {}
+
+    // ---- acquisition ----
+
+    @Override
+    public Optional<Handle> tryAcquire(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        long unit = holdUnit(type);
+        for (long s = state; mayEnter(s, type); s = state) {
+            if (unit == 0 || weakCasState(s, s + unit)) {
+                return Optional.of(new LockFreeHandle(this, type));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public CompletableFuture<Handle> acquire(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        long s = state;
+        if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
+            return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
+        }
+        return acquireSlow(type, null);
+    }
+
+    @Override
+    public CompletableFuture<Handle> acquire(MultiLockType type, Executor executor) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(executor, "executor");
+        long s = state;
+        if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
+            return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
+        }
+        return acquireSlow(type, executor);
+    }
+
+    /** Enters at once if that has become possible, else queues a waiter. */
+    private CompletableFuture<Handle> acquireSlow(MultiLockType type, Executor executor) {
+        long unit = holdUnit(type);
+        Waiter w = new Waiter(this, type, executor);
+        for (long s = state; ; s = state) {
+            if (mayEnter(s, type)) {
+                if (unit == 0 || weakCasState(s, s + unit)) {
+                    return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
+                }
+            } else if (waiterCount(s) == MAX_COUNT) {
+                throw new IllegalStateException("Too many waiters on " + this);
+            } else if (weakCasState(s, s + WAITER_UNIT)) {
+                break; // queued: from here on no new request overtakes w
+            }
+        }
+        push(w);
+        // w may already be admitted (its holder left before the push): make sure somebody looks.
+        for (long s = state; ; s = state) {
+            if (isDraining(s)) {
+                if ((s & RECHECK_BIT) != 0 || weakCasState(s, s | RECHECK_BIT)) {
+                    break; // the owner has yet to look again, and will see w
+                }
+            } else if (!admits(s, type)) {
+                break; // the release or withdrawal that admits w will drain
+            } else if (weakCasState(s, s | DRAINING_BIT)) {
+                drain(0L);
+                break;
+            }
+        }
+        return w;
+    }
+
+    private void push(Waiter w) {
+        Waiter t;
+        do {
+            t = top;
+            w.next = t; // published by CAS on top
+        } while (!weakCasTop(t, w));
+    }
+
+    // ---- release ----
+
+    @Override
+    public boolean release(Handle handle) {
+        LockFreeHandle h = own(handle);
+        int mode = h.markReleased();
+        if ((mode & LockFreeHandle.RELEASED) != 0) {
+            return false;
+        }
+        if ((mode & (LockFreeHandle.DOWNGRADING | LockFreeHandle.DOWNGRADED))
+                == LockFreeHandle.DOWNGRADING) {
+            return true; // the downgrade in flight releases the shared hold it is making
+        }
+        releaseHold((mode & LockFreeHandle.DOWNGRADED) != 0 ? SHARED_UNIT : holdUnit(h.granted));
+        return true;
+    }
+
+    /** Subtracts a hold ({@link #holdUnit}) and lets in the waiters that admits. */
+    void releaseHold(long unit) {
+        if (unit != 0) {
+            long s = state;
+            if ((s & WAITER_MASK) != 0 || !casState(s, s - unit)) {
+                applyAndDrain(-unit, false);
+            }
+        }
+    }
+
+    /** Called by a waiter that has turned itself WITHDRAWN: uncounts it and drains. */
+    void withdraw() {
+        applyAndDrain(-WAITER_UNIT, true);
+    }
+
+    private LockFreeHandle own(Handle handle) {
+        Objects.requireNonNull(handle, "handle");
+        if (handle instanceof LockFreeHandle) {
+            LockFreeHandle h = (LockFreeHandle) handle;
+            if (h.lock == this) {
+                return h;
+            }
+        }
+        throw new IllegalArgumentException(handle + " is not a handle of " + this);
+    }
+
+    // ---- the queue ----
+
+    /**
+     * Applies {@code delta} to the state and grants what it admits: as the queue's owner if the
+     * queue is free, else by leaving the change and a RECHECK_BIT to the owner.
+     *
+     * @param delta the change to the holders or the waiter count
+     * @param always drain even if no waiter is counted (a withdrawal, to drop its node)
+     */
+    private void applyAndDrain(long delta, boolean always) {
+        for (long s = state; ; s = state) {
+            if (isDraining(s)) {
+                if (weakCasState(s, (s + delta) | RECHECK_BIT)) {
+                    return;
+                }
+            } else if (!always && (s & WAITER_MASK) == 0) {
+                if (weakCasState(s, s + delta)) {
+                    return;
+                }
+            } else if (weakCasState(s, s | DRAINING_BIT)) {
+                drain(delta);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Grants, as the owner of the queue, every waiter the holders admit from the head on; then
+     * lets go of the queue and completes the granted futures. Called with DRAINING_BIT set by
+     * this thread.
+     *
+     * @param pending a change to the state not yet applied, published with the first grants
+     */
+    private void drain(long pending) {
+        Waiter grantedFirst = null;
+        Waiter grantedLast = null;
+        for (;;) {
+            collectArrivals();
+            long projected = state + pending;
+            long granted = 0L;
+            for (Waiter w; (w = head) != null; ) {
+                if (w.status == Waiter.WAITING && !admits(projected + granted, w.type)) {
+                    break;
+                }
+                dequeueHead();
+                if (w.claim()) {
+                    granted += holdUnit(w.type) - WAITER_UNIT;
+                    if (grantedLast == null) {
+                        grantedFirst = w;
+                    } else {
+                        grantedLast.next = w; // owner-only list
+                    }
+                    grantedLast = w;
+                }
+            }
+            if (queued > 2 * waiterCount(projected + granted) + SWEEP_SLACK) {
+                sweep();
+            }
+            long s;
+            long next;
+            do {
+                s = state;
+                next = s + pending + granted;
+                next &= (s & RECHECK_BIT) != 0 ? ~RECHECK_BIT : ~DRAINING_BIT;
+            } while (!weakCasState(s, next));
+            if ((s & RECHECK_BIT) == 0) {
+                break;
+            }
+            pending = 0L;
+        }
+        if (grantedFirst != null) {
+            deliver(grantedFirst);
+        }
+    }
+
+    /** Moves the arrival stack onto the end of the queue, oldest first, dropping withdrawn nodes. */
+    private void collectArrivals() {
+        if (top == null) {
+            return;
+        }
+        Waiter w = (Waiter) TOP.getAndSet(this, (Waiter) null);
+        Waiter first = null;
+        Waiter last = null;
+        int n = 0;
+        while (w != null) {
+            Waiter older = w.next;
+            if (w.status == Waiter.WITHDRAWN) {
+                w.next = null;
+            } else {
+                w.next = first; // reversing: owner only
+                first = w;
+                if (last == null) {
+                    last = w;
+                }
+                n++;
+            }
+            w = older;
+        }
+        if (first != null) {
+            if (tail == null) {
+                head = first;
+            } else {
+                tail.next = first;
+            }
+            tail = last;
+            queued += n;
+        }
+    }
+
+    private void dequeueHead() {
+        Waiter h = head;
+        head = h.next;
+        if (head == null) {
+            tail = null;
+        }
+        h.next = null;
+        queued--;
+    }
+
+    /** Unlinks every withdrawn node from the queue. */
+    private void sweep() {
+        Waiter kept = null;
+        int n = 0;
+        for (Waiter w = head; w != null; ) {
+            Waiter next = w.next;
+            if (w.status == Waiter.WITHDRAWN) {
+                w.next = null;
+                if (kept == null) {
+                    head = next;
+                } else {
+                    kept.next = next;
+                }
+            } else {
+                kept = w;
+                n++;
+            }
+            w = next;
+        }
+        tail = kept;
+        queued = n;
+    }
+
+    /** Completes the futures of a list of granted waiters, in order, stack-safely. */
+    private static void deliver(Waiter first) {
+        Trampoline t = Trampoline.current();
+        for (Waiter w = first; w != null; ) {
+            Waiter next = w.next;
+            w.next = null;
+            t.add(w);
+            w = next;
+        }
+        t.runIfIdle();
+    }
+
+    // ---- inspection ----
+
+    @Override
+    public MultiLockType locked() {
+        long s = state;
+        return isExclusive(s) ? EXCLUSIVE : sharedCount(s) != 0 ? SHARED : NONE;
+    }
+
+    @Override
+    public int queueLength() {
+        return (int) waiterCount(state);
+    }
+
+    @Override
+    public String toString() {
+        long s = state;
+        return "MultiLock@" + Integer.toHexString(System.identityHashCode(this))
+                + "[" + locked() + ", holders=" + (isExclusive(s) ? 1 : sharedCount(s))
+                + ", queued=" + waiterCount(s) + "]";
+    }
+
+    // ---- CAS helpers ----
+
+    private boolean casState(long expected, long update) {
+        return STATE.compareAndSet(this, expected, update);
+    }
+
+    /** For retry loops only: may fail spuriously. */
+    private boolean weakCasState(long expected, long update) {
+        return STATE.weakCompareAndSet(this, expected, update);
+    }
+
+    /** For retry loops only: may fail spuriously. */
+    private boolean weakCasTop(Waiter expected, Waiter update) {
+        return TOP.weakCompareAndSet(this, expected, update);
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle STATE;
+    private static final VarHandle TOP;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(LockFreeMultiLock.class, "state", long.class);
+            TOP = l.findVarHandle(LockFreeMultiLock.class, "top", Waiter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
