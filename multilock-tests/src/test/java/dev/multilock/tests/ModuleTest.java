@@ -1,0 +1,172 @@
+package dev.multilock.tests;
+
+import static dev.multilock.MultiLockType.EXCLUSIVE;
+import static dev.multilock.MultiLockType.NONE;
+import static dev.multilock.MultiLockType.SHARED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.multilock.Handle;
+import dev.multilock.MultiLock;
+import dev.multilock.MultiLockType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module graph as an application sees it (API.md, "Modules"): {@code MultiLock.create()}
+ * finds the implementation through the service loader on the module path, while the
+ * implementation's package stays hidden. To be extended with a check of each module descriptor.
+ */
+final class ModuleTest {
+
+    private static final String API_MODULE = "dev.multilock";
+    private static final String IMPL_MODULE = "dev.multilock.lockfree";
+    private static final String TESTS_MODULE = "dev.multilock.tests";
+
+    private static Handle take(MultiLock lock, MultiLockType type) {
+        return lock.tryAcquire(type)
+                .orElseThrow(() -> new AssertionError("tryAcquire(" + type + ") on " + lock));
+    }
+
+    /** Whether {@code text} contains {@code number} as a whole number, not inside another one. */
+    private static boolean mentionsNumber(String text, long number) {
+        return Pattern.compile("(?<![0-9A-Za-z])" + number + "(?![0-9A-Za-z])")
+                .matcher(text)
+                .find();
+    }
+
+    // ---- service loading on the module path ----
+
+    @Test
+    void create_onModulePath_findsImplementationInLockfreeModule() {
+        MultiLock lock = MultiLock.create();
+        Module impl = lock.getClass().getModule();
+        Module tests = ModuleTest.class.getModule();
+        assertTrue(impl.isNamed(), "the implementation runs as a named module");
+        assertEquals(IMPL_MODULE, impl.getName());
+        assertTrue(tests.isNamed(), "the tests run as a named module");
+        assertEquals(TESTS_MODULE, tests.getName());
+        assertEquals(API_MODULE, MultiLock.class.getModule().getName());
+        assertTrue(tests.canRead(impl), TESTS_MODULE + " requires " + IMPL_MODULE);
+        assertTrue(tests.canRead(MultiLock.class.getModule()),
+                IMPL_MODULE + " requires " + API_MODULE + " transitively");
+    }
+
+    @Test
+    void implementationPackage_fromTestsModule_isNotExported() {
+        MultiLock lock = MultiLock.create();
+        Module impl = lock.getClass().getModule();
+        Module tests = ModuleTest.class.getModule();
+        String implPackage = lock.getClass().getPackageName();
+        assertEquals(IMPL_MODULE, implPackage, "the implementation lives in the root package");
+        assertTrue(impl.getPackages().contains(implPackage));
+        assertFalse(impl.isExported(implPackage), IMPL_MODULE + " exports nothing");
+        assertFalse(impl.isExported(implPackage, tests), "not even to " + TESTS_MODULE);
+        assertFalse(impl.isOpen(implPackage, tests), "nor opens it to " + TESTS_MODULE);
+    }
+
+    @Test
+    void spiPackage_fromTestsModule_isNotExported() {
+        Module api = MultiLock.class.getModule();
+        Module impl = MultiLock.create().getClass().getModule();
+        Module tests = ModuleTest.class.getModule();
+        assertTrue(api.isExported("dev.multilock"), "the API package is exported to all");
+        assertFalse(api.isExported("dev.multilock.spi"), "the spi is not exported to all");
+        assertFalse(api.isExported("dev.multilock.spi", tests),
+                "the spi is not exported to " + TESTS_MODULE + ", so it cannot forge handles");
+        assertTrue(api.isExported("dev.multilock.spi", impl),
+                "the spi is exported to " + IMPL_MODULE);
+    }
+
+    @Test
+    void handleClass_fromTestsModule_isInImplementationModule() {
+        Handle h = take(MultiLock.create(), SHARED);
+        assertEquals(IMPL_MODULE, h.getClass().getModule().getName());
+        assertFalse(h.getClass().getModule().isExported(h.getClass().getPackageName(),
+                ModuleTest.class.getModule()));
+    }
+
+    // ---- create ----
+
+    @Test
+    void create_calledTwice_returnsDistinctUnlockedLocks() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        assertNotNull(a);
+        assertNotSame(a, b);
+        assertSame(NONE, a.locked());
+        assertSame(NONE, b.locked());
+        assertEquals(0, a.queueLength());
+        assertEquals(0, b.queueLength());
+
+        Handle ha = take(a, EXCLUSIVE);
+        assertSame(NONE, b.locked(), "locking one lock does not lock another");
+        Handle hb = take(b, EXCLUSIVE);
+        assertSame(EXCLUSIVE, a.locked());
+        assertSame(EXCLUSIVE, b.locked());
+        ha.release();
+        assertSame(EXCLUSIVE, b.locked());
+        hb.release();
+    }
+
+    @Test
+    void create_manyTimes_eachLockIndependentAndUnlocked() {
+        List<MultiLock> locks = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            MultiLock lock = MultiLock.create();
+            assertSame(NONE, lock.locked(), "lock " + i + " is created unlocked");
+            assertEquals(0, lock.queueLength(), "lock " + i + " is created with an empty queue");
+            for (MultiLock earlier : locks) {
+                assertNotSame(earlier, lock);
+            }
+            take(lock, EXCLUSIVE);
+            locks.add(lock);
+        }
+    }
+
+    // ---- toString ----
+
+    @Test
+    void toString_unlocked_mentionsNoneAndZeros() {
+        String s = MultiLock.create().toString();
+        assertTrue(s.contains("NONE"), s);
+        assertTrue(mentionsNumber(s, 0), "holders and queue length 0: " + s);
+    }
+
+    @Test
+    void toString_exclusiveHeldWithWaiters_mentionsStateHolderAndQueueLength() {
+        MultiLock lock = MultiLock.create();
+        take(lock, EXCLUSIVE);
+        for (int i = 0; i < 4; i++) {
+            lock.acquire(SHARED);
+        }
+        String s = lock.toString();
+        assertTrue(s.contains("EXCLUSIVE"), "state: " + s);
+        assertTrue(mentionsNumber(s, 1), "one holder: " + s);
+        assertTrue(mentionsNumber(s, 4), "queue length 4: " + s);
+    }
+
+    @Test
+    void toString_sharedHeldWithWaiters_mentionsStateHolderCountAndQueueLength() {
+        MultiLock lock = MultiLock.create();
+        for (int i = 0; i < 3; i++) {
+            take(lock, SHARED);
+        }
+        take(lock, NONE);
+        CompletableFuture<Handle> writer = lock.acquire(EXCLUSIVE);
+        lock.acquire(SHARED);
+        assertFalse(writer.isDone());
+        String s = lock.toString();
+        assertTrue(s.contains("SHARED"), "state: " + s);
+        assertFalse(s.contains("EXCLUSIVE"), "not held exclusively: " + s);
+        assertTrue(mentionsNumber(s, 3), "three shared holders: " + s);
+        assertTrue(mentionsNumber(s, 2), "queue length 2: " + s);
+    }
+}

@@ -1,0 +1,335 @@
+package dev.multilock.tests;
+
+import static dev.multilock.MultiLockType.EXCLUSIVE;
+import static dev.multilock.MultiLockType.NONE;
+import static dev.multilock.MultiLockType.SHARED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.multilock.Handle;
+import dev.multilock.MultiLock;
+import dev.multilock.MultiLockType;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * One test per single-lock behaviour of asyncio-multilock 0.2.0, as listed in
+ * {@code shared/seed/BEHAVIOUR.md}, section "MultiLock". Each {@code @DisplayName} quotes the
+ * bullet it checks. Not here: {@code notify}/{@code wait} and {@code MultiLockSet} (not yet
+ * implemented), and "no fairness" (our contract is stricter; see {@code FairnessTest}).
+ *
+ * <p>Every wait here is made complete by a release on the test thread, so the tests only check
+ * {@code isDone()} right after the call that must complete the future; nothing sleeps.
+ */
+final class SeedBehaviourTest {
+
+    private static Handle take(MultiLock lock, MultiLockType type) {
+        return lock.tryAcquire(type)
+                .orElseThrow(() -> new AssertionError("tryAcquire(" + type + ") on " + lock));
+    }
+
+    private static Handle granted(CompletableFuture<Handle> f) {
+        assertTrue(f.isDone(), "the acquisition should have been granted: " + f);
+        assertFalse(f.isCompletedExceptionally(), "the acquisition failed: " + f);
+        return f.join();
+    }
+
+    // ---- locked ----
+
+    @Test
+    @DisplayName("locked is NONE when nothing is held")
+    void locked_nothingHeld_isNone() {
+        MultiLock lock = MultiLock.create();
+        assertSame(NONE, lock.locked());
+        Handle h = take(lock, EXCLUSIVE);
+        h.release();
+        assertSame(NONE, lock.locked(), "nothing held again after the release");
+    }
+
+    @Test
+    @DisplayName("locked is the max type over current acquisitions")
+    void locked_severalAcquisitions_isMaxType() {
+        MultiLock lock = MultiLock.create();
+        Handle none = take(lock, NONE);
+        Handle shared = take(lock, SHARED);
+        assertSame(SHARED, lock.locked(), "max(NONE, SHARED)");
+        shared.release();
+        none.release();
+        Handle exclusive = take(lock, EXCLUSIVE);
+        assertSame(EXCLUSIVE, lock.locked(), "EXCLUSIVE alone");
+        exclusive.release();
+        assertSame(NONE, lock.locked());
+    }
+
+    @Test
+    @DisplayName("A NONE acquisition never shows in locked")
+    void locked_onlyNoneHeld_isNone() {
+        MultiLock lock = MultiLock.create();
+        Handle none = take(lock, NONE);
+        Handle none2 = granted(lock.acquire(NONE));
+        assertTrue(none.isHeld() && none2.isHeld());
+        assertSame(NONE, lock.locked());
+    }
+
+    // ---- acquire_nowait == tryAcquire ----
+
+    @ParameterizedTest
+    @EnumSource(MultiLockType.class)
+    @DisplayName("acquire_nowait: any type succeeds on an unlocked lock, and locked becomes that"
+            + " type")
+    void tryAcquire_unlocked_succeedsAndLockedBecomesType(MultiLockType type) {
+        MultiLock lock = MultiLock.create();
+        Optional<Handle> h = lock.tryAcquire(type);
+        assertTrue(h.isPresent(), "tryAcquire(" + type + ") on an unlocked lock");
+        assertSame(type, lock.locked());
+        assertSame(type, h.get().type());
+        assertTrue(h.get().isHeld());
+    }
+
+    @ParameterizedTest
+    @EnumSource(MultiLockType.class)
+    @DisplayName("acquire_nowait: with an EXCLUSIVE holder every type fails, NONE included, and"
+            + " the state is unchanged")
+    void tryAcquire_exclusiveHeld_returnsEmptyAndChangesNothing(MultiLockType type) {
+        MultiLock lock = MultiLock.create();
+        Handle holder = take(lock, EXCLUSIVE);
+        assertTrue(lock.tryAcquire(type).isEmpty(), "tryAcquire(" + type + ") beside EXCLUSIVE");
+        assertSame(EXCLUSIVE, lock.locked());
+        assertEquals(0, lock.queueLength(), "a failed tryAcquire queues nothing");
+        assertTrue(holder.release(), "the holder is still the one holder");
+        assertSame(NONE, lock.locked(), "the failed tryAcquire left no hold behind");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MultiLockType.class, names = {"SHARED", "EXCLUSIVE"})
+    @DisplayName("acquire_nowait: with a SHARED or EXCLUSIVE holder, EXCLUSIVE fails")
+    void tryAcquireExclusive_sharedOrExclusiveHeld_returnsEmpty(MultiLockType held) {
+        MultiLock lock = MultiLock.create();
+        Handle holder = take(lock, held);
+        assertTrue(lock.tryAcquire(EXCLUSIVE).isEmpty(), "tryAcquire(EXCLUSIVE) beside " + held);
+        assertSame(held, lock.locked(), "state unchanged");
+        assertEquals(0, lock.queueLength());
+        holder.release();
+        assertSame(NONE, lock.locked());
+    }
+
+    @Test
+    @DisplayName("acquire_nowait: SHARED succeeds alongside SHARED; the lock stays SHARED until"
+            + " the last shared handle goes")
+    void tryAcquireShared_sharedHeld_succeedsAndStaysSharedUntilLast() {
+        MultiLock lock = MultiLock.create();
+        Handle first = take(lock, SHARED);
+        Handle second = take(lock, SHARED);
+        Handle third = take(lock, SHARED);
+        assertSame(SHARED, lock.locked());
+        first.release();
+        assertSame(SHARED, lock.locked(), "two shared handles left");
+        assertTrue(lock.tryAcquire(EXCLUSIVE).isEmpty(), "still shared: EXCLUSIVE refused");
+        third.release();
+        assertSame(SHARED, lock.locked(), "one shared handle left");
+        assertTrue(lock.tryAcquire(EXCLUSIVE).isEmpty(), "still shared: EXCLUSIVE refused");
+        second.release();
+        assertSame(NONE, lock.locked(), "the last shared handle is gone");
+        assertTrue(lock.tryAcquire(EXCLUSIVE).isPresent());
+    }
+
+    // ---- acquire ----
+
+    @ParameterizedTest
+    @EnumSource(MultiLockType.class)
+    @DisplayName("acquire completes immediately when it can be taken at once, for every type")
+    void acquire_unlocked_completesImmediately(MultiLockType type) {
+        MultiLock lock = MultiLock.create();
+        CompletableFuture<Handle> f = lock.acquire(type);
+        Handle h = granted(f);
+        assertSame(type, h.type());
+        assertSame(type, lock.locked());
+        assertEquals(0, lock.queueLength());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MultiLockType.class, names = {"NONE", "SHARED"})
+    @DisplayName("acquire completes immediately when it can be taken at once: NONE and SHARED"
+            + " beside a SHARED holder")
+    void acquire_sharedHeld_completesImmediately(MultiLockType type) {
+        MultiLock lock = MultiLock.create();
+        take(lock, SHARED);
+        Handle h = granted(lock.acquire(type));
+        assertSame(type, h.type());
+        assertSame(SHARED, lock.locked());
+        assertEquals(0, lock.queueLength());
+    }
+
+    @ParameterizedTest
+    @EnumSource(MultiLockType.class)
+    @DisplayName("An acquirer of any type waiting on an EXCLUSIVE holder gets the lock when it is"
+            + " released")
+    void acquire_exclusiveHeld_grantedOnRelease(MultiLockType type) {
+        MultiLock lock = MultiLock.create();
+        Handle holder = take(lock, EXCLUSIVE);
+        CompletableFuture<Handle> f = lock.acquire(type);
+        assertFalse(f.isDone(), type + " must wait while EXCLUSIVE is held");
+        assertEquals(1, lock.queueLength());
+        assertTrue(holder.release());
+        Handle h = granted(f);
+        assertSame(type, h.type());
+        assertTrue(h.isHeld());
+        assertSame(type, lock.locked());
+        assertEquals(0, lock.queueLength());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MultiLockType.class, names = {"SHARED", "EXCLUSIVE"})
+    @DisplayName("An EXCLUSIVE acquirer waiting on a SHARED or EXCLUSIVE holder gets it when that"
+            + " is released")
+    void acquireExclusive_sharedOrExclusiveHeld_grantedOnRelease(MultiLockType held) {
+        MultiLock lock = MultiLock.create();
+        Handle holder = take(lock, held);
+        CompletableFuture<Handle> f = lock.acquire(EXCLUSIVE);
+        assertFalse(f.isDone(), "EXCLUSIVE must wait while " + held + " is held");
+        assertTrue(holder.release());
+        Handle h = granted(f);
+        assertSame(EXCLUSIVE, h.type());
+        assertSame(EXCLUSIVE, lock.locked());
+        assertEquals(0, lock.queueLength());
+    }
+
+    @Test
+    @DisplayName("An EXCLUSIVE acquirer waiting on several SHARED holders gets it when the last"
+            + " is released")
+    void acquireExclusive_severalSharedHeld_grantedOnLastRelease() {
+        MultiLock lock = MultiLock.create();
+        Handle first = take(lock, SHARED);
+        Handle second = take(lock, SHARED);
+        CompletableFuture<Handle> f = lock.acquire(EXCLUSIVE);
+        first.release();
+        assertFalse(f.isDone(), "one SHARED holder is left");
+        second.release();
+        assertSame(EXCLUSIVE, granted(f).type());
+        assertSame(EXCLUSIVE, lock.locked());
+    }
+
+    // ---- release ----
+
+    @Test
+    @DisplayName("release of an already released handle is a silent no-op (returns false)")
+    void release_alreadyReleased_returnsFalseAndChangesNothing() {
+        MultiLock lock = MultiLock.create();
+        Handle released = take(lock, EXCLUSIVE);
+        assertTrue(lock.release(released));
+        Handle other = take(lock, EXCLUSIVE);
+        CompletableFuture<Handle> waiting = lock.acquire(SHARED);
+
+        assertFalse(lock.release(released), "second release");
+        assertFalse(released.isHeld());
+        assertSame(EXCLUSIVE, lock.locked(), "the other holder is untouched");
+        assertTrue(other.isHeld());
+        assertFalse(waiting.isDone(), "nothing let in");
+        assertEquals(1, lock.queueLength());
+    }
+
+    // ---- handles ----
+
+    @Test
+    @DisplayName("Our handles are minted by the lock: one per acquisition, unique, of this lock")
+    void acquire_eachAcquisition_mintsOwnHandle() {
+        MultiLock lock = MultiLock.create();
+        Handle a = take(lock, SHARED);
+        Handle b = take(lock, SHARED);
+        Handle c = granted(lock.acquire(SHARED));
+        Handle d = granted(lock.acquire(NONE));
+        assertNotSame(a, b);
+        assertNotSame(a, c);
+        assertNotSame(b, c);
+        assertNotSame(c, d);
+        assertSame(lock, a.lock());
+        assertSame(lock, d.lock());
+        a.release();
+        Handle e = take(lock, SHARED);
+        assertNotSame(a, e, "a released handle is not reused");
+        assertFalse(a.isHeld());
+        assertTrue(e.isHeld());
+    }
+
+    @Test
+    @DisplayName("Our handles are minted by the lock, so they cannot be forged: Handle and"
+            + " MultiLock are sealed")
+    void handle_sealedType_cannotBeImplementedOutsideTheLock() {
+        assertTrue(Handle.class.isSealed(), "Handle is sealed");
+        assertTrue(MultiLock.class.isSealed(), "MultiLock is sealed");
+        for (Class<?> permitted : Handle.class.getPermittedSubclasses()) {
+            assertNotSame(SeedBehaviourTest.class.getModule(), permitted.getModule(),
+                    "no handle type of this module");
+        }
+    }
+
+    @Test
+    @DisplayName("Double release stays a no-op: a handle released twice does not release a"
+            + " later acquisition")
+    void release_twice_doesNotReleaseLaterAcquisition() {
+        MultiLock lock = MultiLock.create();
+        Handle first = take(lock, EXCLUSIVE);
+        first.release();
+        Handle second = take(lock, EXCLUSIVE);
+        assertFalse(first.release());
+        assertTrue(second.isHeld());
+        assertSame(EXCLUSIVE, lock.locked());
+        assertTrue(lock.tryAcquire(EXCLUSIVE).isEmpty());
+    }
+
+    // ---- context ----
+
+    @Test
+    @DisplayName("context(type) acquires for the duration of a block and releases on exit")
+    void tryWithResources_normalExit_releases() {
+        MultiLock lock = MultiLock.create();
+        Handle seen;
+        try (Handle h = granted(lock.acquire(EXCLUSIVE))) {
+            seen = h;
+            assertTrue(h.isHeld());
+            assertSame(EXCLUSIVE, lock.locked(), "held inside the block");
+        }
+        assertFalse(seen.isHeld());
+        assertSame(NONE, lock.locked(), "released on exit");
+    }
+
+    @Test
+    @DisplayName("context(type) releases on exit, also on error")
+    void tryWithResources_exceptionThrown_releasesAndPropagates() {
+        MultiLock lock = MultiLock.create();
+        Handle[] seen = new Handle[1];
+        IllegalStateException thrown = new IllegalStateException("boom");
+        IllegalStateException caught = assertThrows(IllegalStateException.class, () -> {
+            try (Handle h = granted(lock.acquire(SHARED))) {
+                seen[0] = h;
+                assertSame(SHARED, lock.locked());
+                throw thrown;
+            }
+        });
+        assertSame(thrown, caught, "the block's exception propagates");
+        assertEquals(0, caught.getSuppressed().length, "close() added nothing");
+        assertFalse(seen[0].isHeld());
+        assertSame(NONE, lock.locked(), "released on exit by exception");
+    }
+
+    @Test
+    @DisplayName("context(type) releases on exit, letting in a waiter")
+    void tryWithResources_waiterQueued_grantedOnExit() {
+        MultiLock lock = MultiLock.create();
+        CompletableFuture<Handle> waiter;
+        try (Handle h = granted(lock.acquire(EXCLUSIVE))) {
+            waiter = lock.acquire(EXCLUSIVE);
+            assertFalse(waiter.isDone(), "waits while " + h + " is held");
+        }
+        assertTrue(granted(waiter).isHeld());
+        assertSame(EXCLUSIVE, lock.locked());
+    }
+}

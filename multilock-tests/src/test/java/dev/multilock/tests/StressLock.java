@@ -1,0 +1,70 @@
+package dev.multilock.tests;
+
+import dev.multilock.Handle;
+import dev.multilock.MultiLock;
+import dev.multilock.MultiLockType;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What {@link StressDriver} needs of a lock, over a grant type of the lock's own: so that the
+ * driver runs the real {@link MultiLock} ({@link #of}) and, in the test of the test, a fake with
+ * a planted bug ({@link PlantedBugLock}), whose fake grants could not be {@link Handle}s.
+ *
+ * @param <G> the type of a grant: {@code Handle} for the real lock
+ */
+interface StressLock<G> {
+
+    /** As {@link MultiLock#acquire(MultiLockType)}. */
+    CompletableFuture<? extends G> acquire(MultiLockType type);
+
+    /** As {@link MultiLock#tryAcquire(MultiLockType)}. */
+    Optional<? extends G> tryAcquire(MultiLockType type);
+
+    /** As {@link MultiLock#release(Handle)}. */
+    boolean release(G grant);
+
+    /** As {@link MultiLock#locked()}. */
+    MultiLockType locked();
+
+    /** As {@link MultiLock#queueLength()}. */
+    int queueLength();
+
+    /** The real lock's {@code toString()}, for failure messages. */
+    String describe();
+
+    /** Drives {@code lock} itself. */
+    static StressLock<Handle> of(MultiLock lock) {
+        return new StressLock<>() {
+            @Override
+            public CompletableFuture<Handle> acquire(MultiLockType type) {
+                return lock.acquire(type);
+            }
+
+            @Override
+            public Optional<Handle> tryAcquire(MultiLockType type) {
+                return lock.tryAcquire(type);
+            }
+
+            @Override
+            public boolean release(Handle grant) {
+                return lock.release(grant);
+            }
+
+            @Override
+            public MultiLockType locked() {
+                return lock.locked();
+            }
+
+            @Override
+            public int queueLength() {
+                return lock.queueLength();
+            }
+
+            @Override
+            public String describe() {
+                return lock.toString();
+            }
+        };
+    }
+}
