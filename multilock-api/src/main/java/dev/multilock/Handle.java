@@ -21,7 +21,8 @@ import dev.multilock.spi.AbstractHandle;
  *
  * @since 0.1.0
  */
-public sealed interface Handle extends AutoCloseable permits AbstractHandle {
+public sealed interface Handle extends AutoCloseable
+        permits AbstractHandle, SetHandle {
 
     /**
      * Returns the lock this handle is an acquisition of.
@@ -55,6 +56,19 @@ public sealed interface Handle extends AutoCloseable permits AbstractHandle {
     default boolean release() {
         return lock().release(this);
     }
+
+    /**
+     * Turns a held exclusive acquisition into a shared one, atomically: no other holder can get in
+     * between. The waiters that can now share are let in, in strict arrival order: a shared waiter
+     * queued behind another exclusive waiter stays queued.
+     *
+     * <p>For a set's handle, each leaf lock is downgraded atomically, one after another, not all
+     * at once.
+     *
+     * @return {@code true} if this call downgraded the acquisition; {@code false} if it is not
+     *     exclusive, already downgraded, or released
+     */
+    boolean downgrade();
 
     /**
      * Releases this acquisition if it is still held; throws nothing, so that try-with-resources

@@ -1,9 +1,12 @@
 package dev.multilock;
 
 import dev.multilock.spi.AbstractMultiLock;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * An asynchronous shared/exclusive lock: acquisitions are requested in a {@link MultiLockType}
@@ -66,12 +69,12 @@ import java.util.concurrent.Executor;
  * assert write.isDone() && lock.locked() == MultiLockType.NONE;
  * }</pre>
  *
- * <p>This interface is sealed: the implementations are those of the installed implementation
- * module, found by {@link #create()}.
+ * <p>This interface is sealed: its implementations are the locks of the installed implementation
+ * module, found by {@link #create()}, and {@link MultiLockSet}, which takes several locks at once.
  *
  * @since 0.1.0
  */
-public sealed interface MultiLock permits AbstractMultiLock {
+public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
 
     /**
      * Creates a new, unlocked lock from the installed implementation.
@@ -169,6 +172,94 @@ public sealed interface MultiLock permits AbstractMultiLock {
      *     then
      */
     boolean release(Handle handle);
+
+    /**
+     * Runs {@code action} while holding the lock in the given mode, and releases the lock when the
+     * stage the action returns completes.
+     *
+     * <p>The lock is acquired as by {@link #acquire(MultiLockType)}; once granted, {@code action}
+     * runs on the thread that completes the acquisition. The acquisition is released when the
+     * action's stage completes, normally or exceptionally, or at once if the action throws or
+     * returns {@code null}. The returned future completes after that release, with the stage's
+     * result or exception; an exception thrown by the action, or a {@code null} stage (as a
+     * {@link NullPointerException}), completes it exceptionally.
+     *
+     * <p>Cancelling (or otherwise completing) the returned future before the grant withdraws the
+     * request; if the grant is delivered after such a completion, it is released at once. Either
+     * way the action never runs. Once the action has started, the returned future cannot stop it:
+     * the lock is still released when the action's stage completes.
+     *
+     * <pre>{@code
+     * CompletableFuture<Integer> size = lock.withLock(MultiLockType.SHARED,
+     *         () -> cache.sizeAsync());           // the lock is held until sizeAsync completes
+     * }</pre>
+     *
+     * @param <T> the action's result type
+     * @param type the mode to hold the lock in
+     * @param action what to run under the lock; returns the stage whose completion ends it
+     * @return a future of the action's outcome, completed after the lock is released
+     * @throws NullPointerException if {@code type} or {@code action} is null
+     */
+    default <T> CompletableFuture<T> withLock(
+            MultiLockType type, Supplier<? extends CompletionStage<T>> action) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(action, "action");
+        CompletableFuture<Handle> acquisition = acquire(type);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        // Completing the result first (cancel, timeout) withdraws a request that still waits;
+        // once the acquisition is done this is a no-op.
+        result.whenComplete((value, failure) -> acquisition.cancel(false));
+        acquisition.whenComplete((handle, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+                return;
+            }
+            if (result.isDone()) {
+                handle.release(); // cancelled as the grant arrived: the action does not start
+                return;
+            }
+            CompletionStage<T> stage;
+            try {
+                stage = Objects.requireNonNull(action.get(), "action returned a null stage");
+            } catch (Throwable thrown) {
+                handle.release();
+                result.completeExceptionally(thrown);
+                return;
+            }
+            stage.whenComplete((value, stageFailure) -> {
+                handle.release();
+                if (stageFailure != null) {
+                    result.completeExceptionally(stageFailure);
+                } else {
+                    result.complete(value);
+                }
+            });
+        });
+        return result;
+    }
+
+    /**
+     * Creates a {@link Watch} on the given mode: the asyncio-multilock {@code notify}. The watch
+     * is set at once if the mode is acquirable now, and again after every release, withdrawal or
+     * downgrade that leaves it acquirable. Close it when done.
+     *
+     * @param type the mode to watch
+     * @return a new watch, registered with this lock until closed
+     * @throws NullPointerException if {@code type} is null
+     */
+    Watch watch(MultiLockType type);
+
+    /**
+     * Returns a future that completes the next time the given mode is acquirable (at once if it
+     * is now), whether a release, a withdrawal or a downgrade made it so: the asyncio-multilock
+     * {@code wait}. It acquires nothing, so the mode may be taken by someone else before the
+     * caller acts. Cancelling the future before it completes unregisters it.
+     *
+     * @param type the mode to wait for
+     * @return a future completed (with {@code null}) when the mode is acquirable
+     * @throws NullPointerException if {@code type} is null
+     */
+    CompletableFuture<Void> whenAcquirable(MultiLockType type);
 
     /**
      * Returns the number of requests now waiting in the queue. Watches and withdrawn requests are

@@ -1,6 +1,7 @@
 package dev.multilock.spi;
 
 import dev.multilock.MultiLock;
+import dev.multilock.MultiLockType;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,4 +32,15 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock {
     public final long creationOrder() {
         return creationOrder;
     }
+
+    /**
+     * Tells whether a {@code tryAcquire(type)} would succeed now: nobody waits and the holders
+     * admit the mode. A read without side effects; lock sets use it to decide whether all their
+     * leaves are acquirable.
+     *
+     * @param type the mode to ask about
+     * @return whether the mode is acquirable at this moment
+     * @throws NullPointerException if {@code type} is null
+     */
+    public abstract boolean isAcquirable(MultiLockType type);
 }

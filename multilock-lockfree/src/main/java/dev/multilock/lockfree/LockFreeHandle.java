@@ -70,6 +70,11 @@ final class LockFreeHandle extends AbstractHandle {
         return lock.release(this);
     }
 
+    @Override
+    public boolean downgrade() {
+        return lock.downgrade(this);
+    }
+
     /**
      * Sets RELEASED and returns the mode before, in one atomic step; the caller that sees no
      * RELEASED bit in the result owns the release.

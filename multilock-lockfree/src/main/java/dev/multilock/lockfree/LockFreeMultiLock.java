@@ -7,9 +7,11 @@ import static dev.multilock.MultiLockType.SHARED;
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
+import dev.multilock.Watch;
 import dev.multilock.spi.AbstractMultiLock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -122,6 +124,20 @@ final class LockFreeMultiLock extends AbstractMultiLock {
      * queue are swept when they outnumber the live ones (queued > 2 * waiters + SWEEP_SLACK), so
      * the queue holds O(waiters) nodes and a sweep costs O(1) per withdrawal, amortized.
      *
+     * Downgrade. The handle is claimed first (mode 0 -> DOWNGRADING, see LockFreeHandle), so
+     * its exclusive hold cannot be released under the downgrade; then the change
+     * (+SHARED_UNIT - EXCLUSIVE_BIT) goes through the same path as a release: one CAS if nobody
+     * waits, else applyAndDrain, which publishes it together with the shared waiters it admits.
+     *
+     * Watchers. Watches and whenAcquirable futures sit in a copy-on-write array (`watchers`,
+     * replaced by CAS; registering and closing are rare, signalling is frequent and must not
+     * allocate). After every change that can make a mode acquirable (a release, withdrawal or
+     * downgrade, and every drain, whose grants can empty the queue) the thread that made it
+     * reads the state and raises the flag of every watcher whose mode is acquirable then; the
+     * completions of awaitSet()/whenAcquirable futures go onto the trampoline after the grants.
+     * Registration is the mirror of the push race: register, then read the state; the changer
+     * writes the state, then reads the array; one of them sees the other.
+     *
      * Stack safety. Completing a future runs its continuations; a continuation that releases
      * runs applyAndDrain, which queues its grants on the thread's Trampoline; the trampoline
      * frame further up runs them after that continuation returns. Depth stays constant.
@@ -129,6 +145,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
      * Memory ordering per field.
      *   state        volatile; CAS only.
      *   top          volatile; CAS push, getAndSet detach.
+     *   watchers     volatile; copy-on-write arrays replaced by CAS.
      *   head, tail, queued   plain; only the owner touches them; each owner's writes are
      *                published to the next owner by the CAS that clears DRAINING_BIT and read
      *                after the CAS that sets it.
@@ -193,6 +210,10 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     private Waiter tail;
     /** Nodes in the queue, withdrawn ones included; owner only. */
     private int queued;
+    /** Watches and whenAcquirable futures; copy-on-write, replaced by CAS. */
+    private volatile Watcher[] watchers = NO_WATCHERS;
+
+    private static final Watcher[] NO_WATCHERS = new Watcher[0];
 
     LockFreeMultiLock() {}
 
@@ -288,19 +309,134 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         return true;
     }
 
-    /** Subtracts a hold ({@link #holdUnit}) and lets in the waiters that admits. */
+    /**
+     * Subtracts a hold ({@link #holdUnit}; 0 for NONE), lets in the waiters that admits and
+     * signals the watchers.
+     */
     void releaseHold(long unit) {
-        if (unit != 0) {
-            long s = state;
-            if ((s & WAITER_MASK) != 0 || !casState(s, s - unit)) {
-                applyAndDrain(-unit, false);
+        long s = state;
+        if (unit == 0 || ((s & WAITER_MASK) == 0 && casState(s, s - unit))) {
+            if (watchers.length != 0) {
+                signalWatchers(null);
             }
+        } else {
+            applyAndDrain(-unit, false);
         }
     }
 
     /** Called by a waiter that has turned itself WITHDRAWN: uncounts it and drains. */
     void withdraw() {
         applyAndDrain(-WAITER_UNIT, true);
+    }
+
+    /**
+     * Turns the exclusive hold of {@code h} into a shared one and lets in the waiters that can
+     * now share (see LockFreeHandle for the mode protocol).
+     */
+    boolean downgrade(LockFreeHandle h) {
+        if (h.granted != EXCLUSIVE || !h.casMode(0, LockFreeHandle.DOWNGRADING)) {
+            return false;
+        }
+        // h is claimed: nobody else subtracts its exclusive hold until DOWNGRADED is set
+        long delta = SHARED_UNIT - EXCLUSIVE_BIT;
+        long s = state;
+        if ((s & WAITER_MASK) == 0 && casState(s, s + delta)) {
+            if (watchers.length != 0) {
+                signalWatchers(null);
+            }
+        } else {
+            applyAndDrain(delta, false);
+        }
+        if (!h.casMode(LockFreeHandle.DOWNGRADING,
+                LockFreeHandle.DOWNGRADING | LockFreeHandle.DOWNGRADED)) {
+            releaseHold(SHARED_UNIT); // released meanwhile: that release left the shared hold to us
+        }
+        return true;
+    }
+
+    // ---- watching ----
+
+    @Override
+    public boolean isAcquirable(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        return mayEnter(state, type);
+    }
+
+    @Override
+    public Watch watch(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        LockFreeWatch w = new LockFreeWatch(this, type);
+        register(w);
+        if (mayEnter(state, type)) {
+            w.signal(Trampoline.current()); // no awaiters yet: queues nothing
+        }
+        return w;
+    }
+
+    @Override
+    public CompletableFuture<Void> whenAcquirable(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        if (mayEnter(state, type)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        AcquirableFuture f = new AcquirableFuture(this, type);
+        register(f);
+        f.whenComplete((v, failure) -> unregister(f)); // cancelled or timed out: leave nothing
+        if (mayEnter(state, type)) { // acquirable since the first look: the signal may have missed f
+            Trampoline t = Trampoline.current();
+            f.signal(t);
+            t.runIfIdle();
+        }
+        return f;
+    }
+
+    private void register(Watcher w) {
+        for (;;) {
+            Watcher[] ws = watchers;
+            Watcher[] grown = Arrays.copyOf(ws, ws.length + 1);
+            grown[ws.length] = w;
+            if (WATCHERS.weakCompareAndSet(this, ws, grown)) {
+                return;
+            }
+        }
+    }
+
+    /** Removes {@code w}; returns whether this call removed it. */
+    boolean unregister(Watcher w) {
+        for (;;) {
+            Watcher[] ws = watchers;
+            int i = 0;
+            while (i < ws.length && ws[i] != w) {
+                i++;
+            }
+            if (i == ws.length) {
+                return false;
+            }
+            Watcher[] shrunk = ws.length == 1 ? NO_WATCHERS : new Watcher[ws.length - 1];
+            System.arraycopy(ws, 0, shrunk, 0, i);
+            System.arraycopy(ws, i + 1, shrunk, i, ws.length - i - 1);
+            if (WATCHERS.weakCompareAndSet(this, ws, shrunk)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Signals every watcher whose mode is acquirable in the current state. Their user-facing
+     * completions go onto {@code t}, if given (the caller runs it), else onto this thread's
+     * trampoline, which runs them now unless a frame further up does.
+     */
+    private void signalWatchers(Trampoline t) {
+        long s = state;
+        Trampoline target = t != null ? t : Trampoline.current();
+        for (Watcher w : watchers) {
+            if (mayEnter(s, w.type())) {
+                w.signal(target);
+            }
+        }
+        if (t == null) {
+            target.runIfIdle();
+        }
     }
 
     private LockFreeHandle own(Handle handle) {
@@ -327,16 +463,19 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         for (long s = state; ; s = state) {
             if (isDraining(s)) {
                 if (weakCasState(s, (s + delta) | RECHECK_BIT)) {
-                    return;
+                    break; // the owner looks again, and signals after its grants
                 }
             } else if (!always && (s & WAITER_MASK) == 0) {
                 if (weakCasState(s, s + delta)) {
-                    return;
+                    break;
                 }
             } else if (weakCasState(s, s | DRAINING_BIT)) {
                 drain(delta);
                 return;
             }
+        }
+        if (watchers.length != 0) {
+            signalWatchers(null);
         }
     }
 
@@ -384,8 +523,21 @@ final class LockFreeMultiLock extends AbstractMultiLock {
             }
             pending = 0L;
         }
+        Trampoline t = null;
         if (grantedFirst != null) {
-            deliver(grantedFirst);
+            t = Trampoline.current();
+            for (Waiter w = grantedFirst; w != null; ) {
+                Waiter next = w.next;
+                w.next = null;
+                t.add(w);
+                w = next;
+            }
+        }
+        if (watchers.length != 0) {
+            signalWatchers(t = (t != null ? t : Trampoline.current()));
+        }
+        if (t != null) {
+            t.runIfIdle(); // grants first, in order, then the watchers they did not disturb
         }
     }
 
@@ -456,18 +608,6 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         queued = n;
     }
 
-    /** Completes the futures of a list of granted waiters, in order, stack-safely. */
-    private static void deliver(Waiter first) {
-        Trampoline t = Trampoline.current();
-        for (Waiter w = first; w != null; ) {
-            Waiter next = w.next;
-            w.next = null;
-            t.add(w);
-            w = next;
-        }
-        t.runIfIdle();
-    }
-
     // ---- inspection ----
 
     @Override
@@ -486,7 +626,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         long s = state;
         return "MultiLock@" + Integer.toHexString(System.identityHashCode(this))
                 + "[" + locked() + ", holders=" + (isExclusive(s) ? 1 : sharedCount(s))
-                + ", queued=" + waiterCount(s) + "]";
+                + ", queued=" + waiterCount(s) + ", watchers=" + watchers.length + "]";
     }
 
     // ---- CAS helpers ----
@@ -508,11 +648,13 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     // VarHandle mechanics
     private static final VarHandle STATE;
     private static final VarHandle TOP;
+    private static final VarHandle WATCHERS;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(LockFreeMultiLock.class, "state", long.class);
             TOP = l.findVarHandle(LockFreeMultiLock.class, "top", Waiter.class);
+            WATCHERS = l.findVarHandle(LockFreeMultiLock.class, "watchers", Watcher[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

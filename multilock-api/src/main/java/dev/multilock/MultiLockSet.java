@@ -1,0 +1,252 @@
+package dev.multilock;
+
+import dev.multilock.spi.AbstractMultiLock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Several locks taken as one: every operation of {@link MultiLock} applies to all of them.
+ *
+ * <p>A set works on its <i>leaf</i> locks: its members, with member sets replaced by their own
+ * leaves, each lock once. So {@code of(of(a, b), of(b, c))} and {@code of(a, b, c)} take the same
+ * three locks, and {@code of(a, a)} takes {@code a} once.
+ *
+ * <ul>
+ *   <li><b>No deadlock.</b> Every set acquires its leaves one after another in one global order
+ *       (the order in which the locks were created), so two sets that share locks, acquired
+ *       concurrently, cannot wait for each other in a cycle.
+ *   <li><b>All or nothing.</b> {@link #tryAcquire(MultiLockType)} either takes every leaf or
+ *       leaves every leaf as it was. An {@link #acquire(MultiLockType) acquire} whose future is
+ *       cancelled, or completed otherwise, withdraws the leaf request in flight and releases the
+ *       leaves it already holds.
+ *   <li><b>Shared with direct use.</b> Leaves stay ordinary locks: acquisitions taken directly on
+ *       a leaf count as usual, for the set as for everyone else.
+ *   <li>{@link #locked()} is the strongest mode over the leaves; {@link #queueLength()} counts
+ *       the acquisitions of this set object that are waiting; the set's handle releases every
+ *       leaf and its {@link Handle#downgrade() downgrade} downgrades each leaf, one at a time;
+ *       the set's {@link #watch(MultiLockType) watch} is set when every leaf is acquirable.
+ * </ul>
+ *
+ * <p>The set acquires leaf by leaf, so it is fair per leaf, not as a whole: while it waits for
+ * one leaf it holds the leaves before it in the global order.
+ *
+ * <p>Memory consistency effects: as for each leaf; the set's handle is complete only once every
+ * leaf is acquired, so a release of any leaf happens-before the actions that follow the set
+ * acquisition it enables.
+ *
+ * <pre>{@code
+ * MultiLock accounts = MultiLockSet.of(from, to);   // order of arguments does not matter
+ * accounts.withLock(MultiLockType.EXCLUSIVE, () -> transfer(from, to, amount));
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class MultiLockSet implements MultiLock {
+
+    private final Set<MultiLock> members;
+    /** Flattened, each once, in creation order: the order of acquisition. */
+    private final AbstractMultiLock[] leaves;
+    /** Acquisitions of this set that had to wait and are not done yet. */
+    final AtomicInteger waiting = new AtomicInteger();
+
+    private MultiLockSet(Set<MultiLock> members, AbstractMultiLock[] leaves) {
+        this.members = members;
+        this.leaves = leaves;
+    }
+
+    /**
+     * Returns a set of the given locks.
+     *
+     * @param locks the members, locks or sets, in any order; duplicates collapse
+     * @return a new set
+     * @throws NullPointerException if {@code locks} or any element is null
+     * @throws IllegalArgumentException if {@code locks} is empty
+     */
+    public static MultiLockSet of(MultiLock... locks) {
+        Objects.requireNonNull(locks, "locks");
+        return of(Arrays.asList(locks));
+    }
+
+    /**
+     * Returns a set of the given locks.
+     *
+     * @param locks the members, locks or sets, in any order; duplicates collapse
+     * @return a new set
+     * @throws NullPointerException if {@code locks} or any element is null
+     * @throws IllegalArgumentException if {@code locks} is empty
+     */
+    public static MultiLockSet of(Collection<? extends MultiLock> locks) {
+        Objects.requireNonNull(locks, "locks");
+        if (locks.isEmpty()) {
+            throw new IllegalArgumentException("A MultiLockSet needs at least one lock");
+        }
+        Set<MultiLock> members = new LinkedHashSet<>();
+        Map<AbstractMultiLock, Boolean> leaves = new IdentityHashMap<>();
+        for (MultiLock lock : locks) {
+            Objects.requireNonNull(lock, "locks contains null");
+            members.add(lock);
+            if (lock instanceof MultiLockSet) {
+                for (AbstractMultiLock leaf : ((MultiLockSet) lock).leaves) {
+                    leaves.put(leaf, Boolean.TRUE);
+                }
+            } else {
+                leaves.put((AbstractMultiLock) lock, Boolean.TRUE);
+            }
+        }
+        List<AbstractMultiLock> ordered = new ArrayList<>(leaves.keySet());
+        ordered.sort(Comparator.comparingLong(AbstractMultiLock::creationOrder));
+        return new MultiLockSet(
+                Collections.unmodifiableSet(members), ordered.toArray(new AbstractMultiLock[0]));
+    }
+
+    /**
+     * Returns the direct members of this set, as given to {@code of}, without duplicates.
+     *
+     * @return an unmodifiable set of the members
+     */
+    public Set<MultiLock> members() {
+        return members;
+    }
+
+    /** The leaf locks in acquisition order; the array is not to be modified. */
+    AbstractMultiLock[] leaves() {
+        return leaves;
+    }
+
+    /** Whether every leaf is acquirable in {@code type} now. */
+    boolean isAcquirable(MultiLockType type) {
+        for (AbstractMultiLock leaf : leaves) {
+            if (!leaf.isAcquirable(type)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public MultiLockType locked() {
+        MultiLockType max = MultiLockType.NONE;
+        for (AbstractMultiLock leaf : leaves) {
+            max = MultiLockType.max(max, leaf.locked());
+        }
+        return max;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The leaves are requested one after another in the global order; the future completes
+     * when the last one is granted. If a leaf request fails (for example a leaf's limit of
+     * waiters), the leaves already held are released and the future completes exceptionally.
+     */
+    @Override
+    public CompletableFuture<Handle> acquire(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        return new SetAcquisition(this, type, null).start();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each leaf request that has to wait is completed on {@code executor}, and so is the set's
+     * future if any leaf had to wait.
+     */
+    @Override
+    public CompletableFuture<Handle> acquire(MultiLockType type, Executor executor) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(executor, "executor");
+        return new SetAcquisition(this, type, executor).start();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>All or nothing: if any leaf cannot be taken, the leaves taken before it are released
+     * again and every leaf ends as it was.
+     */
+    @Override
+    public Optional<Handle> tryAcquire(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        Handle[] held = new Handle[leaves.length];
+        int taken = 0;
+        try {
+            for (; taken < leaves.length; taken++) {
+                Optional<Handle> h = leaves[taken].tryAcquire(type);
+                if (h.isEmpty()) {
+                    return Optional.empty();
+                }
+                held[taken] = h.get();
+            }
+            Handle result = new SetHandle(this, type, held);
+            taken = 0; // handed over
+            return Optional.of(result);
+        } finally {
+            SetHandle.releaseAll(held, taken);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code handle} is not a handle of this set
+     */
+    @Override
+    public boolean release(Handle handle) {
+        Objects.requireNonNull(handle, "handle");
+        if (!(handle instanceof SetHandle) || ((SetHandle) handle).lock() != this) {
+            throw new IllegalArgumentException(handle + " is not a handle of " + this);
+        }
+        return ((SetHandle) handle).releaseLeaves();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The set's watch is set when every leaf is acquirable, checked after each release,
+     * withdrawal or downgrade on any leaf; leaves that become acquirable one at a time cause one
+     * check each, never a busy loop.
+     */
+    @Override
+    public Watch watch(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        return new SetWatch(this, type);
+    }
+
+    @Override
+    public CompletableFuture<Void> whenAcquirable(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        if (isAcquirable(type)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        SetWatch watch = new SetWatch(this, type);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        result.whenComplete((v, failure) -> watch.close()); // done or cancelled: stop watching
+        watch.awaitSet().whenComplete((v, failure) -> result.complete(null));
+        return result;
+    }
+
+    /** The number of acquisitions of this set that are waiting for a leaf. */
+    @Override
+    public int queueLength() {
+        return waiting.get();
+    }
+
+    @Override
+    public String toString() {
+        return "MultiLockSet@" + Integer.toHexString(System.identityHashCode(this))
+                + "[" + locked() + ", leaves=" + leaves.length + ", queued=" + waiting.get() + "]";
+    }
+}

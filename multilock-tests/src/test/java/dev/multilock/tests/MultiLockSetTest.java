@@ -1,0 +1,750 @@
+package dev.multilock.tests;
+
+import static dev.multilock.MultiLockType.EXCLUSIVE;
+import static dev.multilock.MultiLockType.NONE;
+import static dev.multilock.MultiLockType.SHARED;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.multilock.Handle;
+import dev.multilock.MultiLock;
+import dev.multilock.MultiLockSet;
+import dev.multilock.MultiLockType;
+import dev.multilock.Watch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
+
+/**
+ * {@link MultiLockSet}: one test per MultiLockSet bullet of BEHAVIOUR.md, and the API.md rules
+ * of sets (flattening, all or nothing, cancellation, the set's handle and watch).
+ *
+ * <p>Every test runs under a hard limit in a separate thread, so that a set watch that busy-loops
+ * inside a call fails its test instead of hanging the build.
+ */
+@Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
+final class MultiLockSetTest {
+
+    // ---- the MultiLockSet bullets of BEHAVIOUR.md ----
+
+    @Test
+    void locked_membersHeldVariously_isTheMaxOverMembers() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        assertEquals(NONE, set.locked(), "no member held: NONE");
+        Handle none = a.tryAcquire(NONE).orElseThrow();
+        assertEquals(NONE, set.locked(), "a NONE hold never shows in locked()");
+        Handle shared = a.tryAcquire(SHARED).orElseThrow();
+        assertEquals(SHARED, set.locked(), "max(SHARED, NONE) is SHARED; " + a + " " + b);
+        Handle exclusive = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        assertEquals(EXCLUSIVE, set.locked(), "max(SHARED, EXCLUSIVE) is EXCLUSIVE");
+        shared.release();
+        assertEquals(EXCLUSIVE, set.locked(), "max(NONE, EXCLUSIVE) is EXCLUSIVE");
+        exclusive.release();
+        none.release();
+        assertEquals(NONE, set.locked());
+    }
+
+    @Test
+    void tryAcquire_everyMemberFree_takesEveryMember() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLock c = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(c, a, b);
+        Handle h = set.tryAcquire(EXCLUSIVE).orElseThrow();
+        for (MultiLock m : List.of(a, b, c)) {
+            assertEquals(EXCLUSIVE, m.locked(), "the set's tryAcquire must take every member; "
+                    + m);
+        }
+        assertEquals(EXCLUSIVE, set.locked());
+        assertEquals(EXCLUSIVE, h.type());
+        assertTrue(h.isHeld());
+        assertTrue(set.release(h));
+        assertNone(a, b, c);
+    }
+
+    @Test
+    void tryAcquire_oneMemberExcludes_takesNothingOnAny() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLock c = MultiLock.create();
+        Handle held = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(a, b, c);
+        for (MultiLockType type : MultiLockType.values()) {
+            assertTrue(set.tryAcquire(type).isEmpty(), "the set's tryAcquire(" + type + ") must"
+                    + " fail when one member excludes it");
+            assertState(a, NONE, 0, 0, "a member before the excluding one must be untouched");
+            assertState(c, NONE, 0, 0, "a member after the excluding one must be untouched");
+            assertState(b, EXCLUSIVE, 1, 0, "the excluding member must be untouched");
+        }
+        held.release();
+    }
+
+    @Test
+    void tryAcquire_laterMemberExcludes_rollsBackExactlyItsOwnHolds() {
+        // The original's rollback captures the loop variable late and releases the wrong member;
+        // here a direct SHARED holder of the first member must keep exactly its one hold.
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLock c = MultiLock.create();
+        Handle directA = a.tryAcquire(SHARED).orElseThrow();
+        Handle directB = b.tryAcquire(SHARED).orElseThrow();
+        Handle blocker = c.tryAcquire(EXCLUSIVE).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(a, b, c);
+        assertTrue(set.tryAcquire(SHARED).isEmpty(), "c is held EXCLUSIVE: the set must fail");
+        assertState(a, SHARED, 1, 0, "the rollback must release the set's hold on a, and only"
+                + " that one");
+        assertState(b, SHARED, 1, 0, "the rollback must release the set's hold on b, and only"
+                + " that one");
+        assertState(c, EXCLUSIVE, 1, 0, "the rollback must not touch the member that failed");
+        directA.release();
+        directB.release();
+        blocker.release();
+        assertNone(a, b, c);
+    }
+
+    @Test
+    void acquire_membersHeld_waitsUntilEveryMemberCanBeTaken() throws Exception {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
+        Handle hb = b.tryAcquire(SHARED).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(b, a);
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertFalse(f.isDone(), "acquire must wait while a member is held");
+        ha.release();
+        assertFalse(f.isDone(), "acquire must wait until every member can be taken; " + a + " "
+                + b);
+        hb.release();
+        assertTrue(f.isDone(), "the last release must complete the set's acquire; " + a + " "
+                + b);
+        Handle h = f.get(5, SECONDS);
+        assertSame(set, h.lock());
+        assertEquals(EXCLUSIVE, a.locked());
+        assertEquals(EXCLUSIVE, b.locked());
+        h.release();
+        assertNone(a, b);
+    }
+
+    @Test
+    void acquire_everyMemberFree_completedAtOnce() throws Exception {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        for (MultiLockType type : MultiLockType.values()) {
+            CompletableFuture<Handle> f = set.acquire(type);
+            assertTrue(f.isDone(), "a set acquire of " + type + " on free members must be"
+                    + " complete at once");
+            assertEquals(0, set.queueLength());
+            f.get(5, SECONDS).release();
+        }
+        assertNone(a, b);
+    }
+
+    @Test
+    void release_setHandle_releasesEveryMember() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle h = set.tryAcquire(SHARED).orElseThrow();
+        CompletableFuture<Handle> writerA = a.acquire(EXCLUSIVE);
+        CompletableFuture<Handle> writerB = b.acquire(EXCLUSIVE);
+        assertTrue(set.release(h), "the first release returns true");
+        assertTrue(writerA.isDone() && writerB.isDone(), "releasing the set's handle must"
+                + " release every member and let their waiters in; " + a + " " + b);
+        assertFalse(h.isHeld());
+        assertFalse(set.release(h), "a second release returns false");
+        assertFalse(h.release(), "a second release returns false");
+        assertEquals(EXCLUSIVE, a.locked(), "a second release must not release what the"
+                + " waiters now hold; " + a);
+        writerA.join().release();
+        writerB.join().release();
+        assertNone(a, b);
+    }
+
+    @Test
+    void watch_setWhenEveryMemberAcquirable() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        try (Watch free = set.watch(EXCLUSIVE)) {
+            assertTrue(free.isSet(), "notify on a set of free members is set at once");
+        }
+        Handle ha = a.tryAcquire(SHARED).orElseThrow();
+        Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        try (Watch exclusive = set.watch(EXCLUSIVE); Watch shared = set.watch(SHARED)) {
+            assertFalse(exclusive.isSet() || shared.isSet(), "b is EXCLUSIVE: nothing is"
+                    + " acquirable on the set");
+            hb.release();
+            assertTrue(shared.isSet(), "the set's notify watches every member: SHARED is now"
+                    + " acquirable on a and b; " + a + " " + b);
+            assertFalse(exclusive.isSet(), "EXCLUSIVE is still excluded by a's SHARED; " + a);
+            ha.release();
+            assertTrue(exclusive.isSet(), "the set's notify watches every member: EXCLUSIVE is"
+                    + " now acquirable on a and b; " + a + " " + b);
+        }
+        assertEquals(0, watchers(a) + watchers(b), "closing the set's watches must close the"
+                + " member watches; " + a + " " + b);
+    }
+
+    @Test
+    void whenAcquirable_completesWhenEveryMemberAcquirable() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        assertTrue(set.whenAcquirable(EXCLUSIVE).isDone(), "wait on free members: at once");
+        Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
+        Handle hb = b.tryAcquire(SHARED).orElseThrow();
+        CompletableFuture<Void> shared = set.whenAcquirable(SHARED);
+        CompletableFuture<Void> exclusive = set.whenAcquirable(EXCLUSIVE);
+        ha.release();
+        assertTrue(shared.isDone(), "the set's wait watches every member: SHARED is now"
+                + " acquirable on a and b; " + a + " " + b);
+        assertFalse(exclusive.isDone(), "EXCLUSIVE is still excluded by b's SHARED; " + b);
+        hb.release();
+        assertTrue(exclusive.isDone(), "the last release must complete the set's wait; " + a
+                + " " + b);
+        assertNone(a, b);
+        assertEquals(0, watchers(a) + watchers(b), "a completed set wait must leave no member"
+                + " watch behind; " + a + " " + b);
+    }
+
+    @Test
+    void acquireShared_memberHeldSharedDirectly_succeedsAndMemberStaysShared() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle direct = a.tryAcquire(SHARED).orElseThrow();
+        assertTrue(set.tryAcquire(EXCLUSIVE).isEmpty(), "a direct SHARED hold on a member"
+                + " excludes the set's EXCLUSIVE");
+        assertState(b, NONE, 0, 0, "the failed EXCLUSIVE must leave b untouched");
+        Handle h = set.tryAcquire(SHARED).orElse(null);
+        assertNotNull(h, "a direct SHARED hold on a member lets the set take SHARED; " + a);
+        assertState(a, SHARED, 2, 0, "a holds the direct and the set's SHARED");
+        h.release();
+        assertState(a, SHARED, 1, 0, "a must stay SHARED by its direct holder after the set's"
+                + " handle is released");
+        assertState(b, NONE, 0, 0, "b must be released");
+        direct.release();
+        assertNone(a, b);
+    }
+
+    // ---- of() and members() ----
+
+    @Test
+    void of_noMembers_throwsIllegalArgument() {
+        assertThrows(IllegalArgumentException.class, () -> MultiLockSet.of(),
+                "a set without members must be rejected");
+        assertThrows(IllegalArgumentException.class, () -> MultiLockSet.of(List.of()),
+                "a set without members must be rejected");
+    }
+
+    @Test
+    void of_nullArgumentOrMember_throwsNpe() {
+        MultiLock a = MultiLock.create();
+        assertThrows(NullPointerException.class, () -> MultiLockSet.of((MultiLock[]) null));
+        assertThrows(NullPointerException.class,
+                () -> MultiLockSet.of((Collection<MultiLock>) null));
+        assertThrows(NullPointerException.class, () -> MultiLockSet.of(a, null));
+        assertThrows(NullPointerException.class, () -> MultiLockSet.of(Arrays.asList(a, null)));
+    }
+
+    @Test
+    void members_areTheDirectMembersUnmodifiable() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLock c = MultiLock.create();
+        MultiLockSet inner = MultiLockSet.of(a, b);
+        MultiLockSet outer = MultiLockSet.of(inner, c, c);
+        Set<MultiLock> members = outer.members();
+        assertEquals(Set.of(inner, c), members, "members() are the direct members, without"
+                + " duplicates, not the flattened leaves");
+        assertThrows(UnsupportedOperationException.class, () -> members.add(a),
+                "members() must be unmodifiable");
+        assertThrows(UnsupportedOperationException.class, () -> members.remove(c),
+                "members() must be unmodifiable");
+        List<MultiLock> source = new ArrayList<>(List.of(a, b));
+        MultiLockSet copy = MultiLockSet.of(source);
+        source.add(c);
+        assertEquals(Set.of(a, b), copy.members(), "the set must not see later changes to the"
+                + " collection it was made from");
+    }
+
+    @Test
+    void of_duplicateMember_holdsItOnce() throws Exception {
+        MultiLock a = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, a);
+        Handle h = set.tryAcquire(EXCLUSIVE).orElse(null);
+        assertNotNull(h, "of(a, a) holds a once, so its EXCLUSIVE tryAcquire must succeed; "
+                + a);
+        h.release();
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertTrue(f.isDone(), "of(a, a).acquire(EXCLUSIVE) must not wait for itself; " + a);
+        f.get(5, SECONDS).release();
+        Handle s = set.tryAcquire(SHARED).orElseThrow();
+        assertState(a, SHARED, 1, 0, "of(a, a) must take a single SHARED hold on a");
+        s.release();
+        assertNone(a);
+    }
+
+    @Test
+    void of_nestedOverlappingSets_holdEachLeafOnce() throws Exception {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLock c = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(MultiLockSet.of(a, b), MultiLockSet.of(b, c));
+        Handle shared = set.tryAcquire(SHARED).orElseThrow();
+        assertState(a, SHARED, 1, 0, "each leaf must have exactly one shared holder");
+        assertState(b, SHARED, 1, 0, "b is in both nested sets but must be held once");
+        assertState(c, SHARED, 1, 0, "each leaf must have exactly one shared holder");
+        assertTrue(b.tryAcquire(EXCLUSIVE).isEmpty(), "b is held by the set");
+        shared.release();
+        assertNone(a, b, c);
+        Handle exclusive = set.tryAcquire(EXCLUSIVE).orElse(null);
+        assertNotNull(exclusive, "a leaf held twice would make the set's EXCLUSIVE fail on"
+                + " itself; " + b);
+        exclusive.release();
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertTrue(f.isDone(), "the set's EXCLUSIVE acquire must not wait for itself on b; "
+                + b);
+        f.get(5, SECONDS).release();
+        assertNone(a, b, c);
+    }
+
+    // ---- all or nothing, cancellation ----
+
+    @Test
+    void tryAcquireShared_firstCreatedMemberHeldExclusive_emptyAndOtherUntouched() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        allOrNothing(a, b);
+    }
+
+    @Test
+    void tryAcquireShared_lastCreatedMemberHeldExclusive_emptyAndOtherUntouched() {
+        MultiLock b = MultiLock.create();
+        MultiLock a = MultiLock.create();
+        allOrNothing(a, b);
+    }
+
+    /** With {@code a} held EXCLUSIVE, every set over a and b fails SHARED and leaves b as was. */
+    private static void allOrNothing(MultiLock a, MultiLock b) {
+        Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
+        for (MultiLockSet set : List.of(MultiLockSet.of(a, b), MultiLockSet.of(b, a))) {
+            assertTrue(set.tryAcquire(SHARED).isEmpty(), "all or nothing: a is held EXCLUSIVE,"
+                    + " so set.tryAcquire(SHARED) must be empty");
+            assertState(b, NONE, 0, 0, "all or nothing: b must be untouched");
+            assertState(a, EXCLUSIVE, 1, 0, "a must be untouched");
+            assertEquals(0, set.queueLength());
+        }
+        Handle hb = b.tryAcquire(EXCLUSIVE).orElse(null);
+        assertNotNull(hb, "b must be free after the failed set attempts; " + b);
+        hb.release();
+        ha.release();
+        assertNone(a, b);
+    }
+
+    @Test
+    void cancel_setAcquisitionHoldingFirstMember_everyMemberNoneAfterwards() throws Exception {
+        MultiLock first = MultiLock.create();
+        MultiLock second = MultiLock.create();
+        Handle blocker = second.tryAcquire(EXCLUSIVE).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(second, first);
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertFalse(f.isDone());
+        assertEquals(EXCLUSIVE, first.locked(), "the set takes the members in creation order"
+                + " and holds the first while it waits for the second; " + first);
+        assertEquals(1, second.queueLength(), "the set's request waits on the second member");
+        assertEquals(1, set.queueLength(), "a set acquisition in progress counts in the set's"
+                + " queueLength()");
+        assertTrue(f.cancel(false));
+        assertEquals(0, set.queueLength(), "a cancelled set acquisition no longer counts");
+        assertState(first, NONE, 0, 0, "a cancelled set acquisition must release the members"
+                + " it already holds");
+        assertState(second, EXCLUSIVE, 1, 0, "a cancelled set acquisition must withdraw its"
+                + " waiting member request");
+        blocker.release();
+        assertNone(first, second);
+    }
+
+    @Test
+    void cancel_setAcquisitionWaitingOnFirstMember_everyMemberNoneAfterwards() {
+        MultiLock first = MultiLock.create();
+        MultiLock second = MultiLock.create();
+        Handle blocker = first.tryAcquire(SHARED).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(second, first);
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertEquals(1, first.queueLength());
+        assertState(second, NONE, 0, 0, "nothing after a waiting member is taken yet");
+        assertTrue(f.cancel(false));
+        assertState(first, SHARED, 1, 0, "a cancelled set acquisition must withdraw its"
+                + " waiting member request");
+        blocker.release();
+        assertNone(first, second);
+        assertEquals(0, set.queueLength());
+    }
+
+    @Test
+    void orTimeout_setAcquisitionTimesOut_everyMemberNoneAfterwards() throws Exception {
+        MultiLock first = MultiLock.create();
+        MultiLock second = MultiLock.create();
+        Handle blocker = second.tryAcquire(EXCLUSIVE).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(first, second);
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertEquals(EXCLUSIVE, first.locked(), "the set holds the first member while waiting");
+        CompletableFuture<Void> firstFree = first.whenAcquirable(EXCLUSIVE);
+        assertFalse(firstFree.isDone());
+        f.orTimeout(20, MILLISECONDS);
+        ExecutionException e =
+                assertThrows(ExecutionException.class, () -> f.get(5, SECONDS));
+        assertInstanceOf(TimeoutException.class, e.getCause());
+        try {
+            // the timeout's thread withdraws and releases after it completes f: wait for it
+            firstFree.get(5, SECONDS);
+        } catch (TimeoutException stuck) {
+            fail("a timed-out set acquisition never released the member it held: " + first);
+        }
+        assertState(first, NONE, 0, 0, "a timed-out set acquisition must release its members");
+        assertState(second, EXCLUSIVE, 1, 0, "a timed-out set acquisition must withdraw its"
+                + " waiting member request");
+        assertEquals(0, set.queueLength());
+        blocker.release();
+        assertNone(first, second);
+    }
+
+    @Test
+    void queueLength_countsAcquisitionsWaitingThroughThisSet() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet ab = MultiLockSet.of(a, b);
+        MultiLockSet ba = MultiLockSet.of(b, a);
+        Handle blocker = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        CompletableFuture<Handle> one = ab.acquire(SHARED);
+        CompletableFuture<Handle> two = ab.acquire(SHARED);
+        assertEquals(2, ab.queueLength(), "both acquisitions wait through this set");
+        assertEquals(0, ba.queueLength(), "another set over the same leaves counts only its own"
+                + " acquisitions");
+        blocker.release();
+        assertTrue(one.isDone() && two.isDone());
+        assertEquals(0, ab.queueLength(), "granted acquisitions no longer count");
+        one.join().release();
+        two.join().release();
+        assertNone(a, b);
+    }
+
+    // ---- the set's handle ----
+
+    @Test
+    void setHandle_lockReleaseTwiceAndForeignHandles() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        MultiLockSet other = MultiLockSet.of(a, b);
+        Handle h = set.tryAcquire(SHARED).orElseThrow();
+        assertSame(set, h.lock(), "the set's handle belongs to the set");
+        assertEquals(SHARED, h.type());
+        Handle otherHandle = other.tryAcquire(SHARED).orElseThrow();
+        Handle leafHandle = a.tryAcquire(SHARED).orElseThrow();
+        assertThrows(IllegalArgumentException.class, () -> set.release(otherHandle),
+                "a handle of another set must be rejected");
+        assertThrows(IllegalArgumentException.class, () -> set.release(leafHandle),
+                "a handle of a leaf must be rejected by the set");
+        assertThrows(IllegalArgumentException.class, () -> a.release(h),
+                "a set's handle must be rejected by a leaf");
+        assertTrue(otherHandle.isHeld() && leafHandle.isHeld() && h.isHeld(),
+                "a rejected release must change nothing");
+        assertState(a, SHARED, 3, 0, "a rejected release must change nothing");
+        assertTrue(h.release());
+        assertFalse(h.release(), "releasing a set's handle twice returns false");
+        assertFalse(set.release(h), "releasing a set's handle twice returns false");
+        assertState(a, SHARED, 2, 0, "a second release must not release anything");
+        assertThrows(IllegalArgumentException.class, () -> other.release(h),
+                "a released handle of another set is still foreign");
+        otherHandle.release();
+        leafHandle.release();
+        assertNone(a, b);
+    }
+
+    @Test
+    void setMethods_nullArguments_throwNpeNamingTheParameter() {
+        MultiLockSet set = MultiLockSet.of(MultiLock.create(), MultiLock.create());
+        assertNpeNames("type", () -> set.acquire(null));
+        assertNpeNames("type", () -> set.acquire(null, Runnable::run));
+        assertNpeNames("executor", () -> set.acquire(SHARED, null));
+        assertNpeNames("type", () -> set.tryAcquire(null));
+        assertNpeNames("handle", () -> set.release(null));
+        assertNpeNames("type", () -> set.watch(null));
+        assertNpeNames("type", () -> set.whenAcquirable(null));
+        assertEquals(NONE, set.locked());
+        assertEquals(0, set.queueLength());
+    }
+
+    @Test
+    void downgrade_setExclusiveHandle_downgradesEachLeaf() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle h = set.tryAcquire(EXCLUSIVE).orElseThrow();
+        CompletableFuture<Handle> readerB = b.acquire(SHARED);
+        CompletableFuture<Handle> writerA = a.acquire(EXCLUSIVE);
+        assertTrue(h.downgrade(), "a held EXCLUSIVE set handle must downgrade");
+        assertEquals(SHARED, h.type());
+        assertEquals(SHARED, a.locked(), "the downgrade must downgrade every leaf; " + a);
+        assertEquals(SHARED, b.locked(), "the downgrade must downgrade every leaf; " + b);
+        assertTrue(readerB.isDone(), "a SHARED waiter on a leaf must be let in by the set's"
+                + " downgrade; " + b);
+        assertFalse(writerA.isDone(), "an EXCLUSIVE waiter must keep waiting; " + a);
+        assertFalse(h.downgrade(), "a second downgrade returns false");
+        h.release();
+        assertTrue(writerA.isDone(), "releasing the downgraded set handle releases a; " + a);
+        assertState(b, SHARED, 1, 0, "releasing the downgraded set handle releases its SHARED"
+                + " hold on b, leaving the direct reader");
+        writerA.join().release();
+        readerB.join().release();
+        assertFalse(h.downgrade(), "a released handle does not downgrade");
+        Handle shared = set.tryAcquire(SHARED).orElseThrow();
+        assertFalse(shared.downgrade(), "a SHARED set handle does not downgrade");
+        shared.release();
+        assertNone(a, b);
+    }
+
+    // ---- the set's watch: no busy loop, nothing left behind ----
+
+    @Test
+    void watch_membersFreedOneAtATime_setOnlyAtTheLastWithoutSpinning() throws Exception {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
+        Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (Watch w = set.watch(EXCLUSIVE)) {
+            CompletableFuture<Void> awaited = w.awaitSet();
+            CompletableFuture<Void> waited = set.whenAcquirable(EXCLUSIVE);
+            assertFalse(w.isSet());
+            // A busy loop would keep the releasing call from returning: run it with a deadline.
+            bounded(runner, () -> {
+                ha.release();
+                return null;
+            }, "releasing a with b still held", a, b);
+            assertFalse(w.isSet(), "the set's watch must not be set while b is held; " + b);
+            assertFalse(awaited.isDone() || waited.isDone(), "the set's awaitSet/whenAcquirable"
+                    + " must not complete while b is held; " + b);
+            assertEquals(2, watchers(a), "one member watch per set watch or wait on a, no more"
+                    + " (re-registering on each event would grow this); " + a);
+            // a becomes acquirable again and again while b stays held
+            bounded(runner, () -> {
+                for (int i = 0; i < 10_000; i++) {
+                    a.tryAcquire(EXCLUSIVE).orElseThrow().release();
+                }
+                return null;
+            }, "10000 events on a with b held", a, b);
+            assertFalse(w.isSet(), "events on a alone must never set the set's watch");
+            assertFalse(awaited.isDone() || waited.isDone());
+            assertEquals(2, watchers(a), "member watches must not grow with events; " + a);
+            assertEquals(2, watchers(b), "member watches must not grow with events; " + b);
+            bounded(runner, () -> {
+                hb.release();
+                return null;
+            }, "releasing b", a, b);
+            assertTrue(w.isSet(), "the set's watch must be set once every member is acquirable;"
+                    + " " + a + " " + b);
+            assertTrue(awaited.isDone() && waited.isDone(), "the set's awaitSet and"
+                    + " whenAcquirable must complete once every member is acquirable");
+        } finally {
+            runner.shutdownNow();
+        }
+        assertEquals(0, watchers(a) + watchers(b), "closing the set's watch and completing its"
+                + " wait must unregister every member watch; " + a + " " + b);
+    }
+
+    @Test
+    void watch_clearedThenMemberReleaseLeavesSetAcquirable_setAgain() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        try (Watch w = set.watch(SHARED)) {
+            assertTrue(w.isSet());
+            w.clear();
+            Handle h = b.tryAcquire(SHARED).orElseThrow();
+            assertFalse(w.isSet(), "an acquisition must not set the set's watch");
+            h.release();
+            assertTrue(w.isSet(), "a member release that leaves the set acquirable must set the"
+                    + " cleared watch again; " + a + " " + b);
+        }
+    }
+
+    @Test
+    void watchAndWhenAcquirable_memberWithdrawalOrDowngrade_setAndCompleted() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle reader = a.tryAcquire(SHARED).orElseThrow();
+        CompletableFuture<Handle> queued = a.acquire(EXCLUSIVE);
+        Handle writer = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        try (Watch w = set.watch(SHARED)) {
+            CompletableFuture<Void> waited = set.whenAcquirable(SHARED);
+            assertTrue(queued.cancel(false));
+            assertFalse(w.isSet() || waited.isDone(), "b is still EXCLUSIVE: the set is not"
+                    + " SHARED-acquirable after the withdrawal on a; " + b);
+            assertTrue(writer.downgrade());
+            assertTrue(w.isSet(), "the withdrawal on a and the downgrade on b leave SHARED"
+                    + " acquirable on every member: the set's watch must be set; " + a + " " + b);
+            assertTrue(waited.isDone(), "... and the set's whenAcquirable completed");
+        }
+        reader.release();
+        writer.release();
+        assertNone(a, b);
+    }
+
+    @Test
+    void close_setWatchWithPendingAwaitSet_cancelsItAndClosesMemberWatches() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        Watch w = set.watch(SHARED);
+        CompletableFuture<Void> pending = w.awaitSet();
+        assertEquals(1, watchers(a), "a set watch watches every member; " + a);
+        w.close();
+        w.close();
+        assertTrue(pending.isCancelled(), "close() must cancel a pending awaitSet(): " + pending);
+        assertTrue(w.awaitSet().isCancelled(), "awaitSet() on a closed watch is cancelled");
+        assertEquals(0, watchers(a) + watchers(b), "close() must close every member watch; "
+                + a + " " + b);
+        hb.release();
+        assertFalse(w.isSet(), "a closed set watch must not be set by a member release");
+    }
+
+    @Test
+    void watchCloseAndWhenAcquirableCancel_manyCycles_leaveNoMemberWatch() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        for (int i = 0; i < 10_000; i++) {
+            Watch w = set.watch(i % 2 == 0 ? SHARED : EXCLUSIVE);
+            w.awaitSet();
+            w.close();
+            CompletableFuture<Void> f = set.whenAcquirable(EXCLUSIVE);
+            if (!f.complete(null)) {
+                fail("the set's whenAcquirable completed while b is held; " + b);
+            }
+        }
+        assertEquals(0, watchers(a), "closed set watches and given-up set waits must leave no"
+                + " member watch; " + a);
+        assertEquals(0, watchers(b), "closed set watches and given-up set waits must leave no"
+                + " member watch; " + b);
+        CompletableFuture<Void> cancelled = set.whenAcquirable(EXCLUSIVE);
+        assertTrue(cancelled.cancel(false));
+        assertEquals(0, watchers(a) + watchers(b), "a cancelled set wait must leave no member"
+                + " watch; " + a + " " + b);
+        hb.release();
+    }
+
+    @Test
+    void acquire_withExecutor_completesAWaitingSetAcquisitionOnTheExecutor() throws Exception {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "set-executor");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
+            CompletableFuture<Handle> f = set.acquire(EXCLUSIVE, executor);
+            CompletableFuture<String> thread = f.thenApply(h -> Thread.currentThread().getName());
+            hb.release();
+            assertEquals("set-executor", thread.get(5, SECONDS), "a set acquisition that had to"
+                    + " wait must be completed on the executor");
+            f.get(5, SECONDS).release();
+            assertNone(a, b);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    // ---- helpers ----
+
+    private static final Pattern STATE =
+            Pattern.compile("\\[(NONE|SHARED|EXCLUSIVE), holders=(\\d+), queued=(\\d+),"
+                    + " watchers=(\\d+)]$");
+
+    private static Matcher state(MultiLock leaf) {
+        Matcher m = STATE.matcher(leaf.toString());
+        if (!m.find()) {
+            fail("the lock's toString no longer ends with"
+                    + " '[TYPE, holders=N, queued=N, watchers=N]': " + leaf);
+        }
+        return m;
+    }
+
+    private static int watchers(MultiLock leaf) {
+        return Integer.parseInt(state(leaf).group(4));
+    }
+
+    /** Asserts a leaf's mode, holder count (from its toString) and queue length. */
+    private static void assertState(
+            MultiLock leaf, MultiLockType locked, int holders, int queued, String invariant) {
+        Matcher m = state(leaf);
+        String seen = leaf.toString();
+        assertEquals(locked, leaf.locked(), invariant + ": mode; " + seen);
+        assertEquals(holders, Integer.parseInt(m.group(2)), invariant + ": holders; " + seen);
+        assertEquals(queued, leaf.queueLength(), invariant + ": queue length; " + seen);
+    }
+
+    private static void assertNone(MultiLock... leaves) {
+        for (MultiLock leaf : leaves) {
+            assertState(leaf, NONE, 0, 0, "nothing may leak: every handle is released");
+            Optional<Handle> h = leaf.tryAcquire(EXCLUSIVE);
+            assertTrue(h.isPresent(), "nothing may leak: EXCLUSIVE must be free; " + leaf);
+            h.get().release();
+        }
+    }
+
+    private static void assertNpeNames(String parameter, Runnable call) {
+        NullPointerException e = assertThrows(NullPointerException.class, call::run);
+        assertTrue(String.valueOf(e.getMessage()).contains(parameter), "the"
+                + " NullPointerException must name the parameter '" + parameter + "': "
+                + e.getMessage());
+    }
+
+    /** Runs {@code step} on {@code runner}; a step that does not return is a busy loop. */
+    private static void bounded(ExecutorService runner, Callable<Void> step, String what,
+            MultiLock a, MultiLock b) throws Exception {
+        Future<Void> f = runner.submit(step);
+        try {
+            assertNull(f.get(5, SECONDS));
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            fail("busy loop: " + what + " did not return within 5 s; " + a + " " + b);
+        }
+    }
+}
