@@ -1,0 +1,525 @@
+package dev.multilock.benchmarks.report;
+
+import dev.multilock.benchmarks.Contender;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Turns the JMH JSON files of one run of {@code run.sh} into one merged JSON file, a Markdown
+ * report (tables per scenario with ratios against multilock, the issue's targets met or not,
+ * allocation per operation) and a chart of throughput against threads.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.multilock.benchmarks.report.Report --out DIR
+ * [--title TEXT] [--machine FILE] [--failures FILE] [--readme README RESULTS_DIR]
+ * FILE.json...}. It writes {@code DIR/results.json}, {@code DIR/results.md} and
+ * {@code DIR/throughput-vs-threads.png}; with {@code --readme} it also copies the tables between
+ * the markers {@link #BEGIN} and {@link #END} of a README, linking the chart as
+ * {@code RESULTS_DIR/throughput-vs-threads.png}.
+ *
+ * <p>Every ratio compares two results of the same run, never results of different runs.
+ */
+public final class Report {
+
+    /** The contender every ratio is taken against. */
+    static final String REFERENCE = "MULTILOCK";
+
+    /** Scenario classes in report order, with their headings and what their scores mean. */
+    private static final String[][] SECTIONS = {
+        {"UncontendedBenchmark", "1. Uncontended acquire + release",
+            "One thread, one lock nobody else touches. Score: ns per acquire + release pair"
+                + " (lower is better)."},
+        {"ContentionBenchmark", "2. Blocking contention",
+            "Threads loop acquire (waiting for the grant), a short critical section, release, on"
+                + " one lock, modes drawn by the read:write mix. Score: ns per operation per"
+                + " thread (lower is better)."},
+        {"ReaderWriterBenchmark", "2b. Readers against one writer (asymmetric)",
+            "Dedicated reader and writer threads. Score: ns per operation of each side (lower"
+                + " is better); a huge writer time means the writer starves."},
+        {"AsyncThroughputBenchmark", "3. Asynchronous throughput",
+            "Tasks on a fixed pool, each acquire(type) then critical section and release; JDK"
+                + " locks block pool threads. Score: critical sections per second (higher is"
+                + " better)."},
+        {"HandoffBenchmark", "4. Hand-off latency",
+            "Two chains on two threads pass an EXCLUSIVE lock back and forth. Score: ns per"
+                + " acquisition (lower is better); see the hand-off share below it."},
+    };
+
+    private Report() {}
+
+    /**
+     * Runs the report; see the class comment for the arguments.
+     *
+     * @param args the command line
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path out = null;
+        String title = "multilock benchmark results";
+        String machine = null;
+        String failures = null;
+        Path readme = null;
+        String readmeResults = null;
+        List<Path> inputs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out":
+                    out = Path.of(args[++i]);
+                    break;
+                case "--title":
+                    title = args[++i];
+                    break;
+                case "--machine":
+                    machine = Files.readString(Path.of(args[++i]), StandardCharsets.UTF_8);
+                    break;
+                case "--readme":
+                    readme = Path.of(args[++i]);
+                    readmeResults = args[++i];
+                    break;
+                case "--failures":
+                    failures = Files.readString(Path.of(args[++i]), StandardCharsets.UTF_8);
+                    break;
+                default:
+                    inputs.add(Path.of(args[i]));
+            }
+        }
+        if (out == null || inputs.isEmpty()) {
+            System.err.println("usage: Report --out DIR [--title TEXT] [--machine FILE]"
+                    + " [--failures FILE] [--readme README RESULTS_DIR] FILE.json...");
+            System.exit(2);
+            return;
+        }
+        Files.createDirectories(out);
+        List<String> texts = new ArrayList<>();
+        List<Result> results = new ArrayList<>();
+        for (Path in : inputs) {
+            String text = Files.readString(in, StandardCharsets.UTF_8);
+            if (text.isBlank()) {
+                continue; // a JMH run that produced nothing
+            }
+            texts.add(text);
+            results.addAll(Result.fromJmh(Json.parse(text)));
+        }
+        Files.writeString(out.resolve("results.json"), mergeArrays(texts), StandardCharsets.UTF_8);
+        boolean charted = ThroughputChart.write(results, out.resolve("throughput-vs-threads.png"));
+        Files.writeString(out.resolve("results.md"),
+                markdown(results, title, machine, failures,
+                        charted ? "throughput-vs-threads.png" : null),
+                StandardCharsets.UTF_8);
+        System.out.println("report: " + results.size() + " results -> "
+                + out.resolve("results.md"));
+        if (readme != null) {
+            String section = markdown(results, title, machine, failures,
+                    charted ? readmeResults + "/throughput-vs-threads.png" : null);
+            Files.writeString(readme, splice(Files.readString(readme, StandardCharsets.UTF_8),
+                    demote(section, 2)), StandardCharsets.UTF_8);
+            System.out.println("report: tables copied into " + readme);
+        }
+    }
+
+    /** The markers in a README between which {@code --readme} writes the latest report. */
+    static final String BEGIN = "<!-- run.sh: latest results begin -->";
+    static final String END = "<!-- run.sh: latest results end -->";
+
+    /**
+     * Replaces what lies between {@link #BEGIN} and {@link #END} in a README.
+     *
+     * @throws IllegalArgumentException if the markers are missing
+     */
+    static String splice(String readme, String section) {
+        int begin = readme.indexOf(BEGIN);
+        int end = readme.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("the README lacks the markers " + BEGIN + " and "
+                    + END);
+        }
+        return readme.substring(0, begin + BEGIN.length()) + "\n\n" + section.strip() + "\n\n"
+                + readme.substring(end);
+    }
+
+    /** Moves every Markdown heading {@code levels} levels down, outside fenced blocks. */
+    static String demote(String markdown, int levels) {
+        StringBuilder sb = new StringBuilder();
+        boolean fenced = false;
+        for (String line : markdown.split("\n", -1)) {
+            if (line.startsWith("```")) {
+                fenced = !fenced;
+            }
+            if (!fenced && line.startsWith("#")) {
+                sb.append("#".repeat(levels));
+            }
+            sb.append(line).append('\n');
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    /** Concatenates JSON arrays into one, textually, so that every number stays as JMH wrote it. */
+    static String mergeArrays(List<String> texts) {
+        StringBuilder sb = new StringBuilder("[\n");
+        boolean first = true;
+        for (String text : texts) {
+            String t = text.strip();
+            if (!t.startsWith("[") || !t.endsWith("]")) {
+                throw new IllegalArgumentException("not a JSON array");
+            }
+            String body = t.substring(1, t.length() - 1).strip();
+            if (body.isEmpty()) {
+                continue;
+            }
+            if (!first) {
+                sb.append(",\n");
+            }
+            sb.append(body);
+            first = false;
+        }
+        return sb.append("\n]\n").toString();
+    }
+
+    // ---- Markdown ----
+
+    /**
+     * Writes the whole report.
+     *
+     * @param results every result of the run
+     * @param title the first heading
+     * @param machine a description of the machine, or null
+     * @param failures the benchmarks that failed, one or more lines each, or null
+     * @param chart the chart's file name relative to the report, or null if none was drawn
+     * @return the Markdown text
+     */
+    static String markdown(List<Result> results, String title, String machine, String failures,
+            String chart) {
+        StringBuilder md = new StringBuilder();
+        md.append("# ").append(title).append("\n\n");
+        if (machine != null && !machine.isBlank()) {
+            md.append("Machine and run:\n\n```\n").append(machine.strip()).append("\n```\n\n");
+        }
+        md.append("Cells are `score ±error`; JMH gives no error for a single iteration or"
+                + " fork. `(×r)` compares a contender with multilock in the same row and run:"
+                + " r is the contender's time divided by multilock's (or multilock's throughput"
+                + " divided by the contender's), so **r > 1 means multilock is faster**.\n\n");
+        md.append(Targets.markdown(results));
+        failures(md, failures);
+        Set<String> done = new LinkedHashSet<>();
+        for (String[] section : SECTIONS) {
+            section(md, results, section[0], section[1], section[2]);
+            done.add(section[0]);
+        }
+        for (Result r : results) {
+            if (done.add(r.scenario())) {
+                section(md, results, r.scenario(), r.scenario(), "");
+            }
+        }
+        allocation(md, results);
+        if (chart != null) {
+            md.append("## Throughput against threads\n\n![throughput against threads](")
+                    .append(chart).append(")\n\n");
+        }
+        return md.toString();
+    }
+
+    private static void section(StringBuilder md, List<Result> all, String scenario,
+            String heading, String explanation) {
+        List<Result> results = select(all, r -> r.scenario().equals(scenario));
+        if (results.isEmpty()) {
+            return;
+        }
+        md.append("## ").append(heading).append("\n\n");
+        if (!explanation.isEmpty()) {
+            md.append(explanation).append(' ');
+        }
+        Map<String, String> fixed = fixedParams(results);
+        if (!fixed.isEmpty()) {
+            md.append("Fixed parameters: ").append(fixed).append('.');
+        }
+        md.append("\n\n");
+        List<String> contenders = contenders(results);
+        Set<String> varying = varyingParams(results, fixed);
+        boolean threads = results.stream().map(Result::threads).distinct().count() > 1
+                || results.get(0).threads() > 1;
+        table(md, results, contenders, varying, threads, r -> metricRows(r));
+        counters(md, results, contenders, varying, threads);
+    }
+
+    /** The rows one result contributes: its primary metric, and each group member's. */
+    private static Map<String, Result.Metric> metricRows(Result r) {
+        Map<String, Result.Metric> rows = new LinkedHashMap<>();
+        rows.put(r.method(), r.primary());
+        for (Map.Entry<String, Result.Metric> e : r.secondary().entrySet()) {
+            if (e.getValue().unit().equals(r.primary().unit())) {
+                rows.put(r.method() + ":" + e.getKey(), e.getValue()); // a member of a group
+            }
+        }
+        return rows;
+    }
+
+    private interface RowMetrics {
+        Map<String, Result.Metric> of(Result r);
+    }
+
+    private static void table(StringBuilder md, List<Result> results, List<String> contenders,
+            Set<String> varying, boolean showThreads, RowMetrics metrics) {
+        // row label -> contender -> metric, in order of first appearance
+        Map<String, Map<String, Result.Metric>> rows = new LinkedHashMap<>();
+        for (Result r : results) {
+            String where = rowParams(r, varying, showThreads);
+            for (Map.Entry<String, Result.Metric> e : metrics.of(r).entrySet()) {
+                rows.computeIfAbsent("`" + e.getKey() + "`" + where, k -> new LinkedHashMap<>())
+                        .put(r.contender(), e.getValue());
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("| benchmark | unit |");
+        for (String c : contenders) {
+            md.append(' ').append(c).append(" |");
+        }
+        md.append("\n|---|---|");
+        for (int i = 0; i < contenders.size(); i++) {
+            md.append("---:|");
+        }
+        md.append('\n');
+        for (Map.Entry<String, Map<String, Result.Metric>> row : rows.entrySet()) {
+            Map<String, Result.Metric> cells = row.getValue();
+            Result.Metric ref = cells.get(REFERENCE);
+            String unit = cells.values().iterator().next().unit();
+            md.append("| ").append(row.getKey()).append(" | ").append(unit).append(" |");
+            for (String c : contenders) {
+                Result.Metric m = cells.get(c);
+                md.append(' ');
+                if (m == null) {
+                    md.append('—');
+                } else {
+                    md.append(scoreWithError(m));
+                    if (ref != null && !c.equals(REFERENCE)) {
+                        md.append(" (×").append(ratio(cost(m, ref))).append(')');
+                    }
+                }
+                md.append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    /** The aux counters (unit {@code #}) of a scenario, and the hand-off share where it applies. */
+    private static void counters(StringBuilder md, List<Result> results, List<String> contenders,
+            Set<String> varying, boolean showThreads) {
+        boolean any = results.stream().anyMatch(r -> r.secondary().values().stream()
+                .anyMatch(m -> m.unit().equals("#")));
+        if (!any) {
+            return;
+        }
+        md.append("Counters (totals over the measured iterations):\n\n");
+        md.append("| counter |");
+        for (String c : contenders) {
+            md.append(' ').append(c).append(" |");
+        }
+        md.append("\n|---|");
+        for (int i = 0; i < contenders.size(); i++) {
+            md.append("---:|");
+        }
+        md.append('\n');
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        for (Result r : results) {
+            String where = rowParams(r, varying, showThreads);
+            for (Map.Entry<String, Result.Metric> e : r.secondary().entrySet()) {
+                if (e.getValue().unit().equals("#")) {
+                    rows.computeIfAbsent("`" + r.method() + "` " + e.getKey() + where,
+                            k -> new LinkedHashMap<>())
+                            .put(r.contender(), num(e.getValue().score()));
+                }
+            }
+            Result.Metric handoffs = r.secondary().get("handoffs");
+            Result.Metric reacquisitions = r.secondary().get("reacquisitions");
+            if (handoffs != null && reacquisitions != null) {
+                double share = handoffs.score() / (handoffs.score() + reacquisitions.score());
+                rows.computeIfAbsent("`" + r.method() + "` hand-off share" + where,
+                        k -> new LinkedHashMap<>())
+                        .put(r.contender(), String.format(Locale.ROOT, "%.1f%%", 100 * share));
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+            md.append("| ").append(row.getKey()).append(" |");
+            for (String c : contenders) {
+                md.append(' ').append(row.getValue().getOrDefault(c, "—")).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    private static void allocation(StringBuilder md, List<Result> all) {
+        List<Result> results = select(all, r -> r.secondary().containsKey("gc.alloc.rate.norm"));
+        if (results.isEmpty()) {
+            return;
+        }
+        md.append("## 5. Allocation per operation (`-prof gc`)\n\n");
+        md.append("`gc.alloc.rate.norm`: bytes allocated per benchmark operation, from the same"
+                + " runs as the tables above. `(×r)`: the contender's bytes divided by"
+                + " multilock's.\n\n");
+        List<String> contenders = contenders(results);
+        Map<String, List<Result>> byScenario = new LinkedHashMap<>();
+        for (Result r : results) {
+            byScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r);
+        }
+        for (Map.Entry<String, List<Result>> e : byScenario.entrySet()) {
+            List<Result> scenario = e.getValue();
+            Set<String> varying = varyingParams(scenario, fixedParams(scenario));
+            md.append("**").append(e.getKey()).append("**\n\n");
+            boolean threads = scenario.stream().map(Result::threads).distinct().count() > 1
+                    || scenario.get(0).threads() > 1;
+            table(md, scenario, contenders, varying, threads,
+                    r -> Map.of(r.method(), r.secondary().get("gc.alloc.rate.norm")));
+        }
+    }
+
+    /** Lists the benchmarks that failed, as run.sh extracted them from the JMH logs. */
+    private static void failures(StringBuilder md, String failures) {
+        if (failures == null || failures.isBlank()) {
+            return;
+        }
+        md.append("## Failures\n\nThese benchmarks failed, so they have no score above (from"
+                + " the JMH logs of the run):\n\n```\n").append(failures.strip())
+                .append("\n```\n\n");
+    }
+
+    // ---- helpers ----
+
+    static List<Result> select(List<Result> results, Predicate<Result> filter) {
+        List<Result> selected = new ArrayList<>();
+        for (Result r : results) {
+            if (filter.test(r)) {
+                selected.add(r);
+            }
+        }
+        return selected;
+    }
+
+    /** The contenders present, in the order of {@link Contender}, then any unknown ones. */
+    static List<String> contenders(List<Result> results) {
+        Set<String> present = new LinkedHashSet<>();
+        for (Result r : results) {
+            present.add(r.contender());
+        }
+        List<String> ordered = new ArrayList<>();
+        for (Contender c : Contender.values()) {
+            if (present.remove(c.name())) {
+                ordered.add(c.name());
+            }
+        }
+        ordered.addAll(present);
+        return ordered;
+    }
+
+    /** Parameters that have one value in every result of the list. */
+    private static Map<String, String> fixedParams(List<Result> results) {
+        Map<String, String> fixed = new LinkedHashMap<>(results.get(0).params());
+        for (Result r : results) {
+            fixed.entrySet().removeIf(e -> !e.getValue().equals(r.params().get(e.getKey())));
+        }
+        return fixed;
+    }
+
+    private static Set<String> varyingParams(List<Result> results, Map<String, String> fixed) {
+        Set<String> varying = new TreeSet<>();
+        for (Result r : results) {
+            varying.addAll(r.params().keySet());
+        }
+        varying.removeAll(fixed.keySet());
+        return varying;
+    }
+
+    private static String rowParams(Result r, Set<String> varying, boolean showThreads) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : varying) {
+            String v = r.params().get(p);
+            if (v != null) {
+                sb.append(sb.length() == 0 ? " " : ", ").append(p).append('=').append(v);
+            }
+        }
+        if (showThreads) {
+            sb.append(sb.length() == 0 ? " " : ", ").append(r.threads()).append(" threads");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * How many times more a contender costs than the reference: time over time, or throughput
+     * over throughput inverted.
+     */
+    static double cost(Result.Metric contender, Result.Metric reference) {
+        return contender.lowerIsBetter() || contender.unit().equals("B/op")
+                ? contender.score() / reference.score()
+                : reference.score() / contender.score();
+    }
+
+    static String scoreWithError(Result.Metric m) {
+        String s = num(m.score());
+        return Double.isNaN(m.error()) ? s : s + " ±" + num(m.error());
+    }
+
+    static String ratio(double r) {
+        if (Double.isNaN(r) || Double.isInfinite(r)) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, r >= 10 ? "%.0f" : "%.2f", r);
+    }
+
+    static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        double a = Math.abs(v);
+        if (a >= 1e9) {
+            return String.format(Locale.ROOT, "%.2fG", v / 1e9);
+        }
+        if (a >= 1e6) {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        if (a >= 1e4) {
+            return String.format(Locale.ROOT, "%.1fk", v / 1e3);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /**
+     * Finds one result.
+     *
+     * @return the result, or null if the run did not produce it
+     */
+    static Result find(List<Result> results, String scenario, String method, String contender,
+            int threads, Map<String, String> params) {
+        for (Result r : results) {
+            if (r.scenario().equals(scenario) && r.method().equals(method)
+                    && r.contender().equals(contender)
+                    && (threads <= 0 || r.threads() == threads)
+                    && params.entrySet().stream()
+                            .allMatch(e -> Objects.equals(r.params().get(e.getKey()),
+                                    e.getValue()))) {
+                return r;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.multilock.benchmarks.report;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Draws total throughput against threads, one line per contender: scenario 2 (blocking threads,
+ * {@code -t}) beside scenario 3 (pool threads, {@code pool}), both at the 90:10 mix when the
+ * run has it.
+ */
+final class ThroughputChart {
+
+    private static final String MIX = "90:10";
+
+    /** One color per contender, the same in every run. */
+    private static final Map<String, Color> COLORS = Map.of(
+            "MULTILOCK", new Color(0x1f, 0x4e, 0xd8),
+            "RRWL_NONFAIR", new Color(0xe6, 0x7e, 0x00),
+            "RRWL_FAIR", new Color(0x9b, 0x4d, 0xca),
+            "STAMPED", new Color(0x2a, 0xa1, 0x4b),
+            "ASYNCUTIL", new Color(0xd6, 0x27, 0x28),
+            "BASELINE", new Color(0x55, 0x55, 0x55));
+
+    private ThroughputChart() {}
+
+    /**
+     * Writes the chart as a PNG.
+     *
+     * @param results every result of the run
+     * @param png where to write it
+     * @return whether there was anything to draw
+     * @throws IOException if the file cannot be written
+     */
+    static boolean write(List<Result> results, Path png) throws IOException {
+        List<XYChart> charts = new ArrayList<>();
+        XYChart blocking = chart(results, "ContentionBenchmark", "acquireRelease",
+                "2. Blocking contention", "threads (-t)", true);
+        if (blocking != null) {
+            charts.add(blocking);
+        }
+        XYChart async = chart(results, "AsyncThroughputBenchmark", "criticalSections",
+                "3. Asynchronous throughput", "pool threads", false);
+        if (async != null) {
+            charts.add(async);
+        }
+        if (charts.isEmpty()) {
+            return false;
+        }
+        BitmapEncoder.saveBitmap(charts, 1, charts.size(), png.toString(),
+                BitmapEncoder.BitmapFormat.PNG);
+        return true;
+    }
+
+    /**
+     * One panel, or null if the run has no result for it.
+     *
+     * @param perThread whether the score is per thread (avgt with {@code -t}), so that the total
+     *     is threads times the per-thread rate
+     */
+    private static XYChart chart(List<Result> all, String scenario, String method, String title,
+            String xTitle, boolean perThread) {
+        List<Result> results = Report.select(all,
+                r -> r.scenario().equals(scenario) && r.method().equals(method));
+        if (results.isEmpty()) {
+            return null;
+        }
+        String mix = results.stream().anyMatch(r -> MIX.equals(r.params().get("mix")))
+                ? MIX : results.get(0).params().get("mix");
+        XYChart chart = new XYChartBuilder().width(720).height(440)
+                .title(title + (mix == null ? "" : ", " + mix + " read:write"))
+                .xAxisTitle(xTitle).yAxisTitle("operations per second, total").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setMarkerSize(7);
+        chart.getStyler().setXAxisDecimalPattern("0");
+        boolean any = false;
+        for (String contender : Report.contenders(results)) {
+            TreeMap<Integer, Double> points = new TreeMap<>();
+            for (Result r : results) {
+                if (!r.contender().equals(contender)
+                        || (mix != null && !mix.equals(r.params().get("mix")))) {
+                    continue;
+                }
+                int threads = perThread ? r.threads() : Integer.parseInt(r.params().get("pool"));
+                double ops = r.primary().opsPerSecond() * (perThread ? r.threads() : 1);
+                if (ops > 0 && !Double.isInfinite(ops)) {
+                    points.put(threads, ops);
+                }
+            }
+            if (points.isEmpty()) {
+                continue;
+            }
+            double[] x = new double[points.size()];
+            double[] y = new double[points.size()];
+            int i = 0;
+            for (Map.Entry<Integer, Double> e : points.entrySet()) {
+                x[i] = e.getKey();
+                y[i++] = e.getValue();
+            }
+            XYSeries series = chart.addSeries(contender, x, y);
+            series.setMarker(SeriesMarkers.CIRCLE);
+            Color color = COLORS.get(contender);
+            if (color != null) {
+                series.setLineColor(color);
+                series.setMarkerColor(color);
+            }
+            if (contender.equals(Report.REFERENCE)) {
+                series.setLineWidth(3f);
+            }
+            any = true;
+        }
+        if (!any) {
+            return null;
+        }
+        // a log scale only where the lines span more than a decade: XChart labels no tick
+        // of a log axis that spans less
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (XYSeries series : chart.getSeriesMap().values()) {
+            for (double y : series.getYData()) {
+                min = Math.min(min, y);
+                max = Math.max(max, y);
+            }
+        }
+        if (max > 20 * min) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.setYAxisTitle("operations per second, total (log scale)");
+        } else {
+            chart.getStyler().setYAxisMin(0.0);
+        }
+        return chart;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.multilock.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every adapter gives the same read-write semantics, so every scenario drives them alike. */
+final class LockAdapterTest {
+
+    /**
+     * Tries the lock on another thread (the JDK locks are reentrant per thread) and releases it
+     * there at once.
+     */
+    private static boolean canAcquireElsewhere(LockAdapter lock, boolean exclusive)
+            throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            Object token = lock.tryAcquire(exclusive);
+            if (token == null) {
+                return false;
+            }
+            lock.release(exclusive, token);
+            return true;
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Contender.class)
+    void tryAcquire_writerHeld_excludesEveryone(Contender contender) throws Exception {
+        LockAdapter lock = contender.create();
+        Object writer = lock.tryAcquire(true);
+        assertNotNull(writer);
+        assertFalse(canAcquireElsewhere(lock, false), "a writer excludes a reader");
+        assertFalse(canAcquireElsewhere(lock, true), "a writer excludes a writer");
+        lock.release(true, writer);
+        assertTrue(canAcquireElsewhere(lock, true), "free again after release");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Contender.class)
+    void acquire_readerHeld_sharesButExcludesWriter(Contender contender) throws Exception {
+        LockAdapter lock = contender.create();
+        Object reader = lock.acquire(false);
+        assertTrue(canAcquireElsewhere(lock, false), "readers share");
+        assertFalse(canAcquireElsewhere(lock, true), "a reader excludes a writer");
+        lock.release(false, reader);
+        assertTrue(canAcquireElsewhere(lock, true), "free again after release");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Contender.class)
+    void acquireAsync_writerHeld_grantedAfterRelease(Contender contender) throws Exception {
+        LockAdapter lock = contender.create();
+        Object writer = lock.acquire(true);
+        CompletableFuture<Boolean> reader;
+        if (lock.isAsync()) {
+            // the request returns at once, pending; the release below completes it
+            reader = lock.acquireAsync(false).toCompletableFuture().thenApply(token -> {
+                lock.release(false, token);
+                return true;
+            });
+        } else {
+            // a JDK lock blocks the requesting thread, which then releases it itself
+            reader = CompletableFuture.supplyAsync(() -> lock.acquireAsync(false)
+                    .toCompletableFuture().thenApply(token -> {
+                        lock.release(false, token);
+                        return true;
+                    }).join());
+        }
+        assertFalse(reader.isDone(), "granted while a writer held the lock");
+        lock.release(true, writer);
+        assertTrue(reader.get(10, TimeUnit.SECONDS));
+        assertTrue(canAcquireElsewhere(lock, true), "nothing leaked");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Contender.class)
+    void isAsync_matchesTheKindOfLock(Contender contender) {
+        boolean jdk = contender == Contender.RRWL_NONFAIR || contender == Contender.RRWL_FAIR
+                || contender == Contender.STAMPED;
+        assertEquals(!jdk, contender.create().isAsync());
+        assertTrue(contender.create().acquireAsync(true).toCompletableFuture().isDone(),
+                "a free lock is granted at once");
+    }
+}
