@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.quicktheories.core.Gen;
@@ -35,6 +36,7 @@ import org.quicktheories.generators.Generate;
  * <p>CI runs {@value #DEFAULT_EXAMPLES} programs per shape with a fixed seed; see
  * {@link PbtConfig} for {@code -Dmultilock.pbt.seed} and {@code -Dmultilock.pbt.examples}.
  */
+@Tag("property")
 final class MultiLockStatefulProperties {
 
     static final int MAX_STEPS = 50;

@@ -3,6 +3,8 @@ package dev.multilock.tests;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,7 +25,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       come to rest.
  * </ul>
  */
+@Tag("property")
 final class PropertiesCatchPlantedBugsTest {
+
+    /**
+     * How long a grant may take in the concurrent property on the racy BrokenLock: a lost update
+     * can leave the lock held by nobody, and each shrinking run that does so waits this long.
+     */
+    static final Duration RACY_LIVENESS = Duration.ofMillis(250);
+    /** Shrinking runs on the racy BrokenLock: enough for a short lead, and bounded in time. */
+    static final int RACY_SHRINK_CYCLES = 10;
 
     @Test
     void statefulProperty_correctBrokenLock_passes() {
@@ -42,6 +53,31 @@ final class PropertiesCatchPlantedBugsTest {
                 () -> "the model-based property passed on BrokenLock(" + bug + "), which it must"
                         + " reject; " + PbtConfig.rerun(PbtConfig.seed()));
         assertFalsifiedByTheModel(e, bug);
+    }
+
+    @Test
+    void concurrentProperty_correctBrokenLock_passes() {
+        MultiLockConcurrentProperties.check(() -> new BrokenLock(BrokenLock.Bug.NONE),
+                "BrokenLock(NONE)", PbtConfig.seed(),
+                PbtConfig.examples(MultiLockConcurrentProperties.DEFAULT_EXAMPLES),
+                MultiLockConcurrentProperties.LIVENESS,
+                MultiLockConcurrentProperties.SHRINK_CYCLES);
+    }
+
+    @Test
+    void concurrentProperty_racyReadThenWrite_fails() {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> MultiLockConcurrentProperties.check(
+                        () -> new BrokenLock(BrokenLock.Bug.RACY_READ_THEN_WRITE),
+                        "BrokenLock(RACY_READ_THEN_WRITE)", PbtConfig.seed(),
+                        PbtConfig.examples(MultiLockConcurrentProperties.DEFAULT_EXAMPLES),
+                        RACY_LIVENESS, RACY_SHRINK_CYCLES),
+                () -> "the concurrent property passed on BrokenLock(RACY_READ_THEN_WRITE), which"
+                        + " it must reject; " + PbtConfig.rerun(PbtConfig.seed()));
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains("Property falsified") && m.contains("breach"),
+                () -> "BrokenLock(RACY_READ_THEN_WRITE) failed the property, but not with a"
+                        + " breach: " + m);
     }
 
     /** The failure must be QuickTheories' report of a disagreement with the model, not a crash. */
