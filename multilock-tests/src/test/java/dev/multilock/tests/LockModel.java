@@ -37,7 +37,7 @@ final class LockModel {
         GRANTED,
         /** {@code cancel} from outside. */
         CANCELLED,
-        /** {@code completeExceptionally(new TimeoutException())} from outside, as orTimeout does. */
+        /** {@code completeExceptionally(new TimeoutException())} from outside, as by orTimeout. */
         TIMED_OUT,
         /** {@code complete(null)} from outside. */
         COMPLETED_OUTSIDE

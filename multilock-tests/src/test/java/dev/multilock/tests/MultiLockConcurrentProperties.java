@@ -41,7 +41,7 @@ final class MultiLockConcurrentProperties {
 
     static final int MAX_OPS = 12;
     static final int ROUNDS = 20;
-    static final int DEFAULT_EXAMPLES = 100;
+    static final int DEFAULT_EXAMPLES = 200;
     static final int SHRINK_CYCLES = 50;
     /** How long a grant may take, the threads may take to start, or the futures to settle. */
     static final Duration LIVENESS = Duration.ofSeconds(10);
