@@ -123,7 +123,9 @@ final class BrokenLock implements TestedLock {
             queue.add(r);
         }
         r.future.whenComplete((v, e) -> {
-            if (e != null && bug != Bug.LOST_WITHDRAWAL) {
+            // completed from outside (cancel, timeout, completeExceptionally or complete with
+            // anything but a token of this lock's grant): withdraw the request (rule 3)
+            if ((e != null || !(v instanceof Token)) && bug != Bug.LOST_WITHDRAWAL) {
                 withdraw(r);
             }
         });

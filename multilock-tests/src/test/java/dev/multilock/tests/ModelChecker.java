@@ -1,0 +1,434 @@
+package dev.multilock.tests;
+
+import dev.multilock.MultiLockType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * Runs a program of {@link Step}s on a {@link TestedLock} and on a {@link LockModel} side by side,
+ * from one thread, and after every step asserts that they agree on everything the API lets one
+ * see: {@code locked()}, {@code queueLength()}, the state of every acquisition future (pending,
+ * granted, cancelled, timed out, completed from outside), the result of every {@code tryAcquire},
+ * {@code release} and {@code downgrade}, every watch flag and every {@code whenAcquirable} future.
+ *
+ * <p>A step names its target by an index into a list the model defines (the held acquisitions,
+ * the pending requests, the watches, ...), taken modulo the list's size, so that every generated
+ * program is valid and a shrunk program stays meaningful. A step with no possible target does
+ * nothing.
+ *
+ * <p>The first disagreement fails with an {@link AssertionError} that names the broken rule, the
+ * step, every step so far with what it did, both states, and the seed.
+ */
+final class ModelChecker {
+
+    /** What a step does. */
+    enum Kind {
+        /** Does nothing: what shrinking turns a step into to remove it from a program. */
+        SKIP("skip", false),
+        ACQUIRE("acquire", true),
+        TRY_ACQUIRE("tryAcquire", true),
+        /** Releases a held acquisition. */
+        RELEASE("release", false),
+        /** Releases a held acquisition, then again: the second must return false. */
+        RELEASE_TWICE("releaseTwice", false),
+        /** Cancels an acquisition future: a pending one if any. */
+        CANCEL("cancel", false),
+        /** Fails an acquisition future with a TimeoutException, as orTimeout would. */
+        TIME_OUT("timeOut", false),
+        /** Completes an acquisition future with null from outside. */
+        COMPLETE("complete", false),
+        /** Downgrades any acquisition that has a handle, held or not, of any type. */
+        DOWNGRADE("downgrade", false),
+        WATCH("watch", true),
+        CLEAR("clear", false),
+        CLOSE("close", false),
+        WHEN_ACQUIRABLE("whenAcquirable", true),
+        /** Cancels a whenAcquirable future. */
+        CANCEL_WAIT("cancelWait", false);
+
+        final String label;
+        /** Whether the step's argument is a type (else an index). */
+        final boolean typed;
+
+        Kind(String label, boolean typed) {
+            this.label = label;
+            this.typed = typed;
+        }
+    }
+
+    /** One step; {@code type} matters to the kinds that create, {@code index} to the others. */
+    record Step(Kind kind, MultiLockType type, int index) {
+        @Override
+        public String toString() {
+            return kind.label + "(" + (kind.typed ? type : Integer.toString(index)) + ")";
+        }
+    }
+
+    /** An acquisition on both sides. */
+    private static final class Acquisition {
+        final LockModel.Request model;
+        /** The lock's future; null for a tryAcquire. */
+        final CompletableFuture<Object> future;
+        /** The lock's token, once granted. */
+        Object token;
+
+        Acquisition(LockModel.Request model, CompletableFuture<Object> future, Object token) {
+            this.model = model;
+            this.future = future;
+            this.token = token;
+        }
+
+        @Override
+        public String toString() {
+            return "#" + model.id + " (" + (future == null ? "tryAcquire" : "acquire") + "("
+                    + model.type + "))";
+        }
+    }
+
+    private static final class WatchPair {
+        final LockModel.Flag model;
+        final Object watch;
+        final int id;
+
+        WatchPair(LockModel.Flag model, Object watch, int id) {
+            this.model = model;
+            this.watch = watch;
+            this.id = id;
+        }
+
+        @Override
+        public String toString() {
+            return "watch w" + id + " (" + model.type + ")";
+        }
+    }
+
+    private static final class WaitPair {
+        final LockModel.Wait model;
+        final CompletableFuture<Void> future;
+        final int id;
+
+        WaitPair(LockModel.Wait model, CompletableFuture<Void> future, int id) {
+            this.model = model;
+            this.future = future;
+            this.id = id;
+        }
+
+        @Override
+        public String toString() {
+            return "whenAcquirable a" + id + " (" + model.type + ")";
+        }
+    }
+
+    private final TestedLock lock;
+    private final String lockName;
+    private final long seed;
+    private final List<Step> program;
+    private final LockModel model = new LockModel();
+    private final List<Acquisition> acquisitions = new ArrayList<>();
+    private final List<WatchPair> watches = new ArrayList<>();
+    private final List<WaitPair> waits = new ArrayList<>();
+    private final StringBuilder trace = new StringBuilder();
+    private int stepNumber;
+    /** Whether the current step is in the trace yet. */
+    private boolean traced;
+
+    private ModelChecker(TestedLock lock, String lockName, long seed, List<Step> program) {
+        this.lock = lock;
+        this.lockName = lockName;
+        this.seed = seed;
+        this.program = program;
+    }
+
+    /**
+     * Runs {@code program} on {@code lock} and on a fresh model.
+     *
+     * @throws AssertionError at the first step after which they disagree
+     */
+    static void check(TestedLock lock, String lockName, long seed, List<Step> program) {
+        ModelChecker checker = new ModelChecker(lock, lockName, seed, program);
+        checker.agree(); // a new lock and a new model: both unlocked, nobody waiting
+        for (Step step : program) {
+            checker.run(step);
+        }
+    }
+
+    private void run(Step step) {
+        stepNumber++;
+        traced = false;
+        String did;
+        try {
+            did = apply(step);
+        } catch (AssertionError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw failure("the lock threw " + e + " (rule 5: only misuse throws)", e);
+        }
+        trace.append(String.format("%n  %2d. %-22s -> %s", stepNumber, step, did));
+        traced = true;
+        agree();
+    }
+
+    // ---- the steps ----
+
+    private String apply(Step step) {
+        MultiLockType type = step.type();
+        switch (step.kind()) {
+            case SKIP:
+                return "nothing";
+            case ACQUIRE: {
+                CompletableFuture<Object> f = lock.acquire(type);
+                LockModel.Request r = model.acquire(type);
+                acquisitions.add(new Acquisition(r, f, null));
+                return "#" + r.id + " " + r.outcome;
+            }
+            case TRY_ACQUIRE: {
+                Object token = lock.tryAcquire(type);
+                LockModel.Request r = model.tryAcquire(type);
+                if ((token != null) != (r != null)) {
+                    throw failure("rule 2 (a new request succeeds at once iff nobody waits and the"
+                            + " holders admit it): tryAcquire(" + type + ") "
+                            + (token != null ? "succeeded" : "failed") + ", the model says it "
+                            + (r != null ? "succeeds" : "fails"), null);
+                }
+                if (r == null) {
+                    return "empty";
+                }
+                acquisitions.add(new Acquisition(r, null, token));
+                return "#" + r.id;
+            }
+            case RELEASE:
+            case RELEASE_TWICE: {
+                Acquisition a = pick(step, x -> x.model.isHeld());
+                if (a == null) {
+                    return "nothing held";
+                }
+                boolean first = releaseBoth(a);
+                if (step.kind() == Kind.RELEASE) {
+                    return a + " released: " + first;
+                }
+                boolean second = releaseBoth(a);
+                return a + " released: " + first + ", again: " + second;
+            }
+            case DOWNGRADE: {
+                Acquisition a = pick(step, x -> x.model.outcome == LockModel.Outcome.GRANTED);
+                if (a == null) {
+                    return "no handle";
+                }
+                boolean got = lock.downgrade(a.token);
+                boolean want = model.downgrade(a.model);
+                if (got != want) {
+                    throw failure("Handle.downgrade (true only for a held EXCLUSIVE acquisition"
+                            + " not yet downgraded): downgrade of " + a + " returned " + got
+                            + ", the model says " + want, null);
+                }
+                return a + " downgraded: " + got;
+            }
+            case CANCEL:
+            case TIME_OUT:
+            case COMPLETE: {
+                Acquisition a = pick(step, x -> x.model.outcome == LockModel.Outcome.PENDING);
+                if (a == null) {
+                    a = pick(step, x -> x.future != null);
+                }
+                if (a == null) {
+                    return "no acquire future";
+                }
+                LockModel.Outcome how;
+                if (step.kind() == Kind.CANCEL) {
+                    a.future.cancel(false);
+                    how = LockModel.Outcome.CANCELLED;
+                } else if (step.kind() == Kind.TIME_OUT) {
+                    a.future.completeExceptionally(new TimeoutException("step " + stepNumber));
+                    how = LockModel.Outcome.TIMED_OUT;
+                } else {
+                    a.future.complete(null);
+                    how = LockModel.Outcome.COMPLETED_OUTSIDE;
+                }
+                LockModel.Outcome before = a.model.outcome;
+                model.completeFromOutside(a.model, how);
+                return a + (before == LockModel.Outcome.PENDING ? " withdrawn" : " was " + before);
+            }
+            case WATCH: {
+                Object w = lock.watch(type);
+                WatchPair p = new WatchPair(model.watch(type), w, watches.size());
+                watches.add(p);
+                return "w" + p.id + (p.model.set ? " set" : " clear");
+            }
+            case CLEAR:
+            case CLOSE: {
+                if (watches.isEmpty()) {
+                    return "no watch";
+                }
+                WatchPair p = watches.get(step.index() % watches.size());
+                if (step.kind() == Kind.CLOSE) {
+                    lock.close(p.watch);
+                    model.close(p.model);
+                    return "w" + p.id + " closed";
+                }
+                if (p.model.closed) {
+                    return "w" + p.id + " is closed: not cleared"; // left open by the contract
+                }
+                lock.clear(p.watch);
+                model.clear(p.model);
+                return "w" + p.id + " cleared";
+            }
+            case WHEN_ACQUIRABLE: {
+                CompletableFuture<Void> f = lock.whenAcquirable(type);
+                WaitPair p = new WaitPair(model.whenAcquirable(type), f, waits.size());
+                waits.add(p);
+                return "a" + p.id + (p.model.done ? " done" : " pending");
+            }
+            case CANCEL_WAIT: {
+                if (waits.isEmpty()) {
+                    return "no whenAcquirable";
+                }
+                WaitPair p = waits.get(step.index() % waits.size());
+                p.future.cancel(false);
+                model.cancel(p.model);
+                return "a" + p.id + " cancelled";
+            }
+            default:
+                throw new AssertionError(step);
+        }
+    }
+
+    /** The {@code step.index()}-th (modulo) acquisition that passes {@code filter}, or null. */
+    private Acquisition pick(Step step, Predicate<Acquisition> filter) {
+        List<Acquisition> candidates = new ArrayList<>();
+        for (Acquisition a : acquisitions) {
+            if (filter.test(a)) {
+                candidates.add(a);
+            }
+        }
+        return candidates.isEmpty() ? null : candidates.get(step.index() % candidates.size());
+    }
+
+    private boolean releaseBoth(Acquisition a) {
+        boolean got = lock.release(a.token);
+        boolean want = model.release(a.model);
+        if (got != want) {
+            throw failure("rule 5 (release returns true once, then false): release of " + a
+                    + " returned " + got + ", the model says " + want, null);
+        }
+        return got;
+    }
+
+    // ---- agreement ----
+
+    /** Asserts that the lock shows what the model shows. */
+    private void agree() {
+        if (lock.locked() != model.locked()) {
+            throw failure("rule 1 (locked() is the strongest mode among SHARED and EXCLUSIVE"
+                    + " holders): locked() is " + lock.locked() + ", the model says "
+                    + model.locked(), null);
+        }
+        if (lock.queueLength() != model.queueLength()) {
+            throw failure("rules 2-3 (queueLength() counts the waiting requests, not granted or"
+                    + " withdrawn ones): queueLength() is " + lock.queueLength()
+                    + ", the model says " + model.queueLength(), null);
+        }
+        for (Acquisition a : acquisitions) {
+            if (a.future != null) {
+                agree(a);
+            }
+        }
+        for (WatchPair p : watches) {
+            boolean set = lock.isSet(p.watch);
+            if (set != p.model.set) {
+                throw failure("watch (set at creation if its type is acquirable, and after every"
+                        + " release, withdrawal or downgrade that leaves it acquirable; only"
+                        + " clear() clears it; a closed watch no longer changes): " + p + " is "
+                        + (set ? "set" : "clear") + ", the model says "
+                        + (p.model.set ? "set" : "clear"), null);
+            }
+        }
+        for (WaitPair p : waits) {
+            String got = p.future.isCancelled() ? "CANCELLED"
+                    : p.future.isCompletedExceptionally() ? "FAILED"
+                    : p.future.isDone() ? "DONE" : "PENDING";
+            String want = p.model.cancelled ? "CANCELLED" : p.model.done ? "DONE" : "PENDING";
+            if (!got.equals(want)) {
+                throw failure("whenAcquirable (done at once if the type is acquirable, else after"
+                        + " the first release, withdrawal or downgrade that leaves it acquirable;"
+                        + " cancelling it unregisters it): " + p + " is " + got
+                        + ", the model says " + want, null);
+            }
+        }
+    }
+
+    private void agree(Acquisition a) {
+        LockModel.Outcome want = a.model.outcome;
+        LockModel.Outcome got = outcome(a.future);
+        if (got == want) {
+            if (got == LockModel.Outcome.GRANTED && a.token == null) {
+                a.token = a.future.join();
+            }
+            return;
+        }
+        String rule;
+        if (want == LockModel.Outcome.GRANTED && got == LockModel.Outcome.PENDING) {
+            rule = "rules 2-3 (after a release, withdrawal or downgrade the head of the queue and"
+                    + " every compatible waiter directly behind it enter)";
+        } else if (want == LockModel.Outcome.PENDING && got == LockModel.Outcome.GRANTED) {
+            rule = "rules 1-2 (a waiter enters only from the head of the queue, when the holders"
+                    + " admit it)";
+        } else {
+            rule = "rule 3 (a future completed from outside keeps that outcome; the request is"
+                    + " withdrawn)";
+        }
+        throw failure(rule + ": the future of " + a + " is " + (got == null ? describe(a.future)
+                : got) + ", the model says " + want, null);
+    }
+
+    /** The outcome the lock's future shows, or null for one the model has no name for. */
+    private static LockModel.Outcome outcome(CompletableFuture<Object> f) {
+        if (!f.isDone()) {
+            return LockModel.Outcome.PENDING;
+        }
+        if (f.isCancelled()) {
+            return LockModel.Outcome.CANCELLED;
+        }
+        if (f.isCompletedExceptionally()) {
+            return cause(f) instanceof TimeoutException ? LockModel.Outcome.TIMED_OUT : null;
+        }
+        return f.join() != null ? LockModel.Outcome.GRANTED : LockModel.Outcome.COMPLETED_OUTSIDE;
+    }
+
+    private static Throwable cause(CompletableFuture<?> f) {
+        Throwable t = f.handle((v, e) -> e).join();
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static String describe(CompletableFuture<Object> f) {
+        return "failed with " + cause(f);
+    }
+
+    // ---- reporting ----
+
+    private AssertionError failure(String what, Throwable cause) {
+        StringBuilder m = new StringBuilder(what);
+        m.append(String.format("%n at step %d of %d on %s", stepNumber, program.size(), lockName));
+        if (stepNumber > 0) {
+            m.append(": ").append(program.get(stepNumber - 1));
+        }
+        m.append(String.format("%n lock:  %s%n model: %s", lock, model));
+        m.append(String.format("%n steps, with what each did:")).append(trace);
+        if (stepNumber > 0 && !traced) {
+            m.append(String.format("%n  %2d. %-22s -> (disagreed here)", stepNumber,
+                    program.get(stepNumber - 1)));
+        } else if (stepNumber > 0) {
+            m.append("  <- disagreed after this step");
+        }
+        m.append(String.format("%n program: %s%n %s", program, PbtConfig.rerun(seed)));
+        AssertionError e = new AssertionError(m.toString());
+        e.setStackTrace(new StackTraceElement[0]); // the message says it all; a cause keeps its own
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+}

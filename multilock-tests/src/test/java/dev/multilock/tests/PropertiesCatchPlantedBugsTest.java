@@ -1,0 +1,90 @@
+package dev.multilock.tests;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The test of the property tests: the same properties, run against {@link BrokenLock}, pass on
+ * the correct lock ({@link BrokenLock.Bug#NONE}) and fail on every planted bug they are meant to
+ * see. A property that cannot fail proves nothing; this keeps proving that they can.
+ *
+ * <ul>
+ *   <li>{@link MultiLockStatefulProperties} sees the bugs one thread can see:
+ *       {@link BrokenLock.Bug#BARGING} (a tryAcquire succeeds past a waiter) and
+ *       {@link BrokenLock.Bug#LOST_WITHDRAWAL} (a withdrawn request keeps the waiters behind it
+ *       out). {@link BrokenLock.Bug#RACY_READ_THEN_WRITE} behaves correctly on one thread, so it
+ *       is not asked to.
+ *   <li>{@link MultiLockConcurrentProperties} sees {@link BrokenLock.Bug#RACY_READ_THEN_WRITE}:
+ *       lost updates of the holder word show as a breach of exclusion or a lock that does not
+ *       come to rest.
+ * </ul>
+ */
+@Tag("property")
+final class PropertiesCatchPlantedBugsTest {
+
+    /**
+     * How long a grant may take in the concurrent property on the racy BrokenLock: a lost update
+     * can leave the lock held by nobody, and each shrinking run that does so waits this long.
+     */
+    static final Duration RACY_LIVENESS = Duration.ofMillis(250);
+    /** Shrinking runs on the racy BrokenLock: enough for a short lead, and bounded in time. */
+    static final int RACY_SHRINK_CYCLES = 10;
+
+    @Test
+    void statefulProperty_correctBrokenLock_passes() {
+        MultiLockStatefulProperties.check(() -> new BrokenLock(BrokenLock.Bug.NONE),
+                "BrokenLock(NONE)", PbtConfig.seed(),
+                PbtConfig.examples(MultiLockStatefulProperties.DEFAULT_EXAMPLES));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BrokenLock.Bug.class, names = {"BARGING", "LOST_WITHDRAWAL"})
+    void statefulProperty_sequentiallyVisibleBug_fails(BrokenLock.Bug bug) {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> MultiLockStatefulProperties.check(() -> new BrokenLock(bug),
+                        "BrokenLock(" + bug + ")", PbtConfig.seed(),
+                        PbtConfig.examples(MultiLockStatefulProperties.DEFAULT_EXAMPLES)),
+                () -> "the model-based property passed on BrokenLock(" + bug + "), which it must"
+                        + " reject; " + PbtConfig.rerun(PbtConfig.seed()));
+        assertFalsifiedByTheModel(e, bug);
+    }
+
+    @Test
+    void concurrentProperty_correctBrokenLock_passes() {
+        MultiLockConcurrentProperties.check(() -> new BrokenLock(BrokenLock.Bug.NONE),
+                "BrokenLock(NONE)", PbtConfig.seed(),
+                PbtConfig.examples(MultiLockConcurrentProperties.DEFAULT_EXAMPLES),
+                MultiLockConcurrentProperties.LIVENESS,
+                MultiLockConcurrentProperties.SHRINK_CYCLES);
+    }
+
+    @Test
+    void concurrentProperty_racyReadThenWrite_fails() {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> MultiLockConcurrentProperties.check(
+                        () -> new BrokenLock(BrokenLock.Bug.RACY_READ_THEN_WRITE),
+                        "BrokenLock(RACY_READ_THEN_WRITE)", PbtConfig.seed(),
+                        PbtConfig.examples(MultiLockConcurrentProperties.DEFAULT_EXAMPLES),
+                        RACY_LIVENESS, RACY_SHRINK_CYCLES),
+                () -> "the concurrent property passed on BrokenLock(RACY_READ_THEN_WRITE), which"
+                        + " it must reject; " + PbtConfig.rerun(PbtConfig.seed()));
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains("Property falsified") && m.contains("breach"),
+                () -> "BrokenLock(RACY_READ_THEN_WRITE) failed the property, but not with a"
+                        + " breach: " + m);
+    }
+
+    /** The failure must be QuickTheories' report of a disagreement with the model, not a crash. */
+    private static void assertFalsifiedByTheModel(AssertionError e, BrokenLock.Bug bug) {
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains("Property falsified") && m.contains(" rule"),
+                () -> "BrokenLock(" + bug + ") failed the property, but not by disagreeing with"
+                        + " the model: " + m);
+    }
+}
