@@ -32,9 +32,9 @@ final class Implementation {
     static MultiLockProvider load(Iterable<MultiLockProvider> loader) {
         Iterator<MultiLockProvider> it = loader.iterator();
         if (!it.hasNext()) {
-            throw new IllegalStateException("No MultiLock implementation is installed: add the module "
-                    + MODULE + " (Maven artifact dev.multilock:multilock-lockfree) to the module path,"
-                    + " or its jar to the class path");
+            throw new IllegalStateException("No MultiLock implementation is installed: add the"
+                    + " module " + MODULE + " (Maven artifact dev.multilock:multilock-lockfree) to"
+                    + " the module path, or its jar to the class path");
         }
         return it.next();
     }

@@ -126,7 +126,8 @@ final class SetAcquisition {
     private static final VarHandle COUNTED;
     static {
         try {
-            COUNTED = MethodHandles.lookup().findVarHandle(SetAcquisition.class, "counted", int.class);
+            COUNTED = MethodHandles.lookup()
+                    .findVarHandle(SetAcquisition.class, "counted", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

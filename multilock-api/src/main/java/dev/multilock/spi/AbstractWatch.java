@@ -25,7 +25,8 @@ public abstract class AbstractWatch implements Watch {
      *
      * awaiters: an immutable linked list (each node's next is final), pushed by CAS, taken
      * whole by CAS; CLOSED once closed, after which nothing is pushed and raise() leaves the
-     * flag alone (a raise that read the list just before the close may still set it). A push links past completed (cancelled, timed out) nodes at the top, so repeated
+     * flag alone (a raise that read the list just before the close may still set it). A push
+     * links past completed (cancelled, timed out) nodes at the top, so repeated
      * awaitSet().orTimeout(...) on a watch that never fires does not grow the list.
      *
      * Lost wake-up: awaitSet pushes, then reads set; raise writes set, then the owner of the
@@ -165,7 +166,8 @@ public abstract class AbstractWatch implements Watch {
     private static final VarHandle AWAITERS;
     static {
         try {
-            AWAITERS = MethodHandles.lookup().findVarHandle(AbstractWatch.class, "awaiters", Node.class);
+            AWAITERS = MethodHandles.lookup()
+                    .findVarHandle(AbstractWatch.class, "awaiters", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

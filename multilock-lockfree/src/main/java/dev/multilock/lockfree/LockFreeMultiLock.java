@@ -382,7 +382,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         AcquirableFuture f = new AcquirableFuture(this, type);
         register(f);
         f.whenComplete((v, failure) -> unregister(f)); // cancelled or timed out: leave nothing
-        if (mayEnter(state, type)) { // acquirable since the first look: the signal may have missed f
+        if (mayEnter(state, type)) { // acquirable since the first look: a signal may have missed f
             Trampoline t = Trampoline.current();
             f.signal(t);
             t.runIfIdle();
@@ -541,7 +541,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         }
     }
 
-    /** Moves the arrival stack onto the end of the queue, oldest first, dropping withdrawn nodes. */
+    /** Moves the arrival stack to the end of the queue, oldest first, dropping withdrawn nodes. */
     private void collectArrivals() {
         if (top == null) {
             return;

@@ -26,9 +26,10 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
      * status (int), changed only by CAS, each transition made once:
      *
      *            claim() by the drain owner
-     *   WAITING ─────────────────────────────> GRANTED ──deliver()──> future completed with a handle
-     *      │                                                          (or, if someone completed it
-     *      │ cancel/complete/... by anyone else                        first, the handle released)
+     *   WAITING ─────────────────────────────> GRANTED ──deliver()──> future completed with a
+     *      │                                                          handle (or, if someone
+     *      │                                                          completed it first, the
+     *      │ cancel/complete/... by anyone else                        handle released)
      *      └─────────────────────────────────> WITHDRAWN ──lock.withdraw()──> waiter count - 1
      *
      * Whoever wins the CAS out of WAITING owns the consequences: the drain owner adds the hold and
