@@ -107,7 +107,11 @@ public abstract class AbstractWatch implements Watch {
         return n;
     }
 
-    /** Tells whether this watch has been closed. */
+    /**
+     * Tells whether this watch has been closed.
+     *
+     * @return {@code true} once {@link #close()} has begun
+     */
     protected final boolean isClosed() {
         return awaiters == CLOSED;
     }
