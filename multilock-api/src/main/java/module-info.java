@@ -1,3 +1,5 @@
+import org.jspecify.annotations.NullMarked;
+
 /**
  * The multilock contract: an asynchronous shared/exclusive lock.
  *
@@ -10,13 +12,19 @@
  * <p>The package {@code dev.multilock.spi} is exported only to the implementation module, so that
  * no other module can implement {@code MultiLock} or {@code Handle}, or forge a handle.
  *
+ * <p>The module is {@code @NullMarked}: no parameter or return value is null unless its type
+ * says {@code @Nullable}. The JSpecify annotations are needed to compile it, not to run it.
+ *
  * @uses dev.multilock.spi.MultiLockProvider
  * @since 0.1.0
  */
 // The qualified export names a module that is compiled after this one; javac's "module not found"
 // warning for it is expected, and only that lint is silenced here.
 @SuppressWarnings("module")
+@NullMarked
 module dev.multilock {
+    requires static org.jspecify;
+
     exports dev.multilock;
     exports dev.multilock.spi to dev.multilock.lockfree;
 

@@ -207,9 +207,11 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
         CompletableFuture<Handle> acquisition = acquire(type);
         CompletableFuture<T> result = new CompletableFuture<>();
         // Completing the result first (cancel, timeout) withdraws a request that still waits;
-        // once the acquisition is done this is a no-op.
-        result.whenComplete((value, failure) -> acquisition.cancel(false));
-        acquisition.whenComplete((handle, failure) -> {
+        // once the acquisition is done this is a no-op. It cannot throw, so the stage that
+        // whenComplete returns carries nothing to check.
+        var unused = result.whenComplete((value, failure) -> acquisition.cancel(false));
+        // Nor can this callback: whatever the action does is caught below and ends in result.
+        var unusedToo = acquisition.whenComplete((handle, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
                 return;
@@ -218,22 +220,23 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
                 handle.release(); // cancelled as the grant arrived: the action does not start
                 return;
             }
-            CompletionStage<T> stage;
             try {
-                stage = Objects.requireNonNull(action.get(), "action returned a null stage");
+                CompletionStage<T> stage =
+                        Objects.requireNonNull(action.get(), "action returned a null stage");
+                stage.whenComplete((value, stageFailure) -> {
+                    handle.release();
+                    if (stageFailure != null) {
+                        result.completeExceptionally(stageFailure);
+                    } else {
+                        result.complete(value);
+                    }
+                });
             } catch (Throwable thrown) {
+                // The action threw or returned null, or its stage refused the callback. Both
+                // steps are idempotent, should the stage have taken the callback and then thrown.
                 handle.release();
                 result.completeExceptionally(thrown);
-                return;
             }
-            stage.whenComplete((value, stageFailure) -> {
-                handle.release();
-                if (stageFailure != null) {
-                    result.completeExceptionally(stageFailure);
-                } else {
-                    result.complete(value);
-                }
-            });
         });
         return result;
     }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flag and the pending {@link #awaitSet()} futures of a {@link Watch}, shared by the watches
@@ -37,9 +38,9 @@ public abstract class AbstractWatch implements Watch {
     /** A pending {@link #awaitSet()} future; an immutable list node. */
     private static final class Node {
         final CompletableFuture<Void> future;
-        final Node next;
+        final @Nullable Node next;
 
-        Node(CompletableFuture<Void> future, Node next) {
+        Node(CompletableFuture<Void> future, @Nullable Node next) {
             this.future = future;
             this.next = next;
         }
@@ -49,8 +50,8 @@ public abstract class AbstractWatch implements Watch {
 
     private final MultiLockType type;
     private volatile boolean set;
-    @SuppressWarnings("unused") // accessed through AWAITERS
-    private volatile Node awaiters;
+    /** The pending futures, newest first; null when there are none; CLOSED once closed. */
+    private volatile @Nullable Node awaiters;
 
     /**
      * Creates an unset watch of {@code type}.
@@ -100,7 +101,7 @@ public abstract class AbstractWatch implements Watch {
         return f;
     }
 
-    private static Node skipDone(Node n) {
+    private static @Nullable Node skipDone(@Nullable Node n) {
         while (n != null && n.future.isDone()) {
             n = n.next;
         }
