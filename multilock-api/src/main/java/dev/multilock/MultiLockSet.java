@@ -43,6 +43,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The set acquires leaf by leaf, so it is fair per leaf, not as a whole: while it waits for
  * one leaf it holds the leaves before it in the global order.
  *
+ * <p>Progress and threads: as for each leaf, no method blocks or waits for another thread. The
+ * future of a set acquisition that had to wait is completed on the thread that granted the last
+ * leaf it waited for (or, with {@link #acquire(MultiLockType, Executor)}, on the executor);
+ * leaves granted at once are taken in a loop, not by recursion, so a set of many locks needs no
+ * deeper stack than a set of two.
+ *
  * <p>Memory consistency effects: as for each leaf; the set's handle is complete only once every
  * leaf is acquired, so a release of any leaf happens-before the actions that follow the set
  * acquisition it enables.
