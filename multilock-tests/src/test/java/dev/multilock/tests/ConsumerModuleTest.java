@@ -176,7 +176,8 @@ final class ConsumerModuleTest {
         Run r = run(modulePath(dir.resolve("consumer").resolve("classes"), api, impl),
                 "consumer", "consumer.Main");
         assertEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().contains("locked=EXCLUSIVE held=EXCLUSIVE waited=true module=" + IMPL_MODULE),
+        String expected = "locked=EXCLUSIVE held=EXCLUSIVE waited=true module=" + IMPL_MODULE;
+        assertTrue(r.output().contains(expected),
                 "MultiLock.create() found the lock-free implementation, which queued the writer"
                         + " behind the reader: " + r.output());
         assertTrue(r.output().contains("after=NONE"), r.output());
