@@ -16,6 +16,23 @@ import dev.multilock.spi.AbstractHandle;
  * }
  * }</pre>
  *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Exactly once.</b> Of any number of concurrent {@link #release()} and {@link #close()}
+ *       calls, on any threads, exactly one releases the acquisition and returns {@code true};
+ *       the others change nothing.
+ *   <li><b>Where continuations run.</b> Releasing lets in the waiters this enables; those
+ *       without an executor are completed, and their continuations run, on the releasing thread
+ *       before {@code release()} returns (or right after, if that thread is already completing
+ *       waiters further up its stack). The same holds for {@link #downgrade()}.
+ *   <li><b>Progress.</b> Neither releasing nor downgrading ever waits for another thread.
+ * </ul>
+ *
+ * <p>Memory consistency effects: actions in a thread before it releases or downgrades a handle
+ * <i>happen-before</i> the actions that follow each acquisition that this enables, as for
+ * {@link MultiLock#release(Handle)}. A {@code release()} that returns {@code false} and a
+ * {@code downgrade()} that returns {@code false} change nothing.
+ *
  * <p>This interface is sealed: only the lock implementation mints handles, so a handle can never
  * be forged.
  *

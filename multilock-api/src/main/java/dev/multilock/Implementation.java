@@ -3,6 +3,7 @@ package dev.multilock;
 import dev.multilock.spi.MultiLockProvider;
 import java.util.Iterator;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /** Finds and caches the installed {@link MultiLockProvider} for {@link MultiLock#create()}. */
 final class Implementation {
@@ -10,7 +11,8 @@ final class Implementation {
     /** The module that provides the implementation, named in the error message. */
     static final String MODULE = "dev.multilock.lockfree";
 
-    private static volatile MultiLockProvider provider;
+    /** The provider found by the first {@link #provider()}; null until then. */
+    private static volatile @Nullable MultiLockProvider provider;
 
     private Implementation() {}
 
@@ -32,9 +34,9 @@ final class Implementation {
     static MultiLockProvider load(Iterable<MultiLockProvider> loader) {
         Iterator<MultiLockProvider> it = loader.iterator();
         if (!it.hasNext()) {
-            throw new IllegalStateException("No MultiLock implementation is installed: add the module "
-                    + MODULE + " (Maven artifact dev.multilock:multilock-lockfree) to the module path,"
-                    + " or its jar to the class path");
+            throw new IllegalStateException("No MultiLock implementation is installed: add the"
+                    + " module " + MODULE + " (Maven artifact dev.multilock:multilock-lockfree) to"
+                    + " the module path, or its jar to the class path");
         }
         return it.next();
     }

@@ -41,13 +41,26 @@ import java.util.function.Supplier;
  *       When such a continuation releases again, the waiter it enables is completed by the same
  *       thread after that inner release returns, so a long chain of hand-offs runs in constant
  *       stack depth.
- *   <li><b>Progress.</b> No method blocks, parks or spins waiting for another thread.
+ *   <li><b>Progress.</b> No method blocks, parks or spins waiting for another thread. In the
+ *       lock-free implementation every call finishes in a bounded number of its own steps (not
+ *       counting the continuations it runs, see above) plus compare-and-set retries, each of
+ *       which means that another call made progress. Futures are completed only after the lock's
+ *       own bookkeeping is done, so a continuation that blocks delays its own thread, never
+ *       another thread's grants. Only the caller can block: {@code join()} on an acquisition
+ *       future waits like any other future.
+ *   <li><b>Not reentrant, not bound to threads.</b> Ownership is the {@link Handle}, not the
+ *       thread: any thread may release it, and a second request by the same thread or task is
+ *       just another request. So a holder that requests the lock again can wait for itself: an
+ *       exclusive holder always does, and a shared holder does once an exclusive request is
+ *       queued.
  * </ul>
  *
  * <p>Memory consistency effects: actions in a thread before it releases an acquisition
  * <i>happen-before</i> the actions that follow every acquisition that release enables (in the
- * thread that runs them, including continuations of the acquisition future). A
- * {@code tryAcquire} that returns empty has no memory effect.
+ * thread that runs them, including continuations of the acquisition future); the same holds for
+ * a withdrawal or a downgrade and the acquisitions, {@link #watch watch} flags and
+ * {@link #whenAcquirable whenAcquirable} futures it enables. A {@code tryAcquire} that returns
+ * empty has no memory effect: it changes nothing, and no ordering may be inferred from it.
  *
  * <h2>Example</h2>
  * <pre>{@code
@@ -118,8 +131,9 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      * @param type the mode to acquire
      * @return a future of the acquisition's handle
      * @throws NullPointerException if {@code type} is null
-     * @throws IllegalStateException if the implementation's limit of waiters or holders would be
-     *     exceeded (on the order of a billion); nothing changes then
+     * @throws IllegalStateException if the request would have to wait and the implementation's
+     *     limit of waiting requests (on the order of a billion) is reached; nothing changes then.
+     *     At the limit of shared holders, of the same order, a shared request waits instead
      */
     CompletableFuture<Handle> acquire(MultiLockType type);
 
@@ -136,8 +150,8 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      * @param executor where to complete the future of a request that had to wait
      * @return a future of the acquisition's handle
      * @throws NullPointerException if {@code type} or {@code executor} is null
-     * @throws IllegalStateException if the implementation's limit of waiters or holders would be
-     *     exceeded; nothing changes then
+     * @throws IllegalStateException if the request would have to wait and the implementation's
+     *     limit of waiting requests is reached; nothing changes then
      */
     CompletableFuture<Handle> acquire(MultiLockType type, Executor executor);
 
@@ -145,14 +159,13 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      * Acquires the lock in the given mode if that is possible now, without waiting.
      *
      * <p>Succeeds if and only if nobody is waiting and the holders allow the mode; so a waiting
-     * exclusive request keeps new shared requests out. A failed attempt changes nothing and has no
-     * memory effect.
+     * exclusive request keeps new shared requests out. (At the implementation's limit of shared
+     * holders, on the order of a billion, the holders no longer allow another shared one.) A
+     * failed attempt changes nothing and has no memory effect.
      *
      * @param type the mode to acquire
      * @return the new acquisition's handle, or empty if the lock could not be taken at once
      * @throws NullPointerException if {@code type} is null
-     * @throws IllegalStateException if the implementation's limit of holders would be exceeded;
-     *     nothing changes then
      */
     Optional<Handle> tryAcquire(MultiLockType type);
 
@@ -207,9 +220,11 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
         CompletableFuture<Handle> acquisition = acquire(type);
         CompletableFuture<T> result = new CompletableFuture<>();
         // Completing the result first (cancel, timeout) withdraws a request that still waits;
-        // once the acquisition is done this is a no-op.
-        result.whenComplete((value, failure) -> acquisition.cancel(false));
-        acquisition.whenComplete((handle, failure) -> {
+        // once the acquisition is done this is a no-op. It cannot throw, so the stage that
+        // whenComplete returns carries nothing to check.
+        var unused = result.whenComplete((value, failure) -> acquisition.cancel(false));
+        // Nor can this callback: whatever the action does is caught below and ends in result.
+        var unusedToo = acquisition.whenComplete((handle, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
                 return;
@@ -218,22 +233,23 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
                 handle.release(); // cancelled as the grant arrived: the action does not start
                 return;
             }
-            CompletionStage<T> stage;
             try {
-                stage = Objects.requireNonNull(action.get(), "action returned a null stage");
+                CompletionStage<T> stage =
+                        Objects.requireNonNull(action.get(), "action returned a null stage");
+                stage.whenComplete((value, stageFailure) -> {
+                    handle.release();
+                    if (stageFailure != null) {
+                        result.completeExceptionally(stageFailure);
+                    } else {
+                        result.complete(value);
+                    }
+                });
             } catch (Throwable thrown) {
+                // The action threw or returned null, or its stage refused the callback. Both
+                // steps are idempotent, should the stage have taken the callback and then thrown.
                 handle.release();
                 result.completeExceptionally(thrown);
-                return;
             }
-            stage.whenComplete((value, stageFailure) -> {
-                handle.release();
-                if (stageFailure != null) {
-                    result.completeExceptionally(stageFailure);
-                } else {
-                    result.complete(value);
-                }
-            });
         });
         return result;
     }

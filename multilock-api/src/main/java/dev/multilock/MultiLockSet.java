@@ -9,13 +9,13 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Several locks taken as one: every operation of {@link MultiLock} applies to all of them.
@@ -42,6 +42,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The set acquires leaf by leaf, so it is fair per leaf, not as a whole: while it waits for
  * one leaf it holds the leaves before it in the global order.
+ *
+ * <p>Progress and threads: as for each leaf, no method blocks or waits for another thread. The
+ * future of a set acquisition that had to wait is completed on the thread that granted the last
+ * leaf it waited for (or, with {@link #acquire(MultiLockType, Executor)}, on the executor);
+ * leaves granted at once are taken in a loop, not by recursion, so a set of many locks needs no
+ * deeper stack than a set of two.
  *
  * <p>Memory consistency effects: as for each leaf; the set's handle is complete only once every
  * leaf is acquired, so a release of any leaf happens-before the actions that follow the set
@@ -94,12 +100,12 @@ public final class MultiLockSet implements MultiLock {
             throw new IllegalArgumentException("A MultiLockSet needs at least one lock");
         }
         Set<MultiLock> members = new LinkedHashSet<>();
-        Map<AbstractMultiLock, Boolean> leaves = new IdentityHashMap<>();
+        IdentityHashMap<AbstractMultiLock, Boolean> leaves = new IdentityHashMap<>();
         for (MultiLock lock : locks) {
             Objects.requireNonNull(lock, "locks contains null");
             members.add(lock);
-            if (lock instanceof MultiLockSet) {
-                for (AbstractMultiLock leaf : ((MultiLockSet) lock).leaves) {
+            if (lock instanceof MultiLockSet set) {
+                for (AbstractMultiLock leaf : set.leaves) {
                     leaves.put(leaf, Boolean.TRUE);
                 }
             } else {
@@ -180,7 +186,7 @@ public final class MultiLockSet implements MultiLock {
     @Override
     public Optional<Handle> tryAcquire(MultiLockType type) {
         Objects.requireNonNull(type, "type");
-        Handle[] held = new Handle[leaves.length];
+        @Nullable Handle[] held = new Handle[leaves.length];
         int taken = 0;
         try {
             for (; taken < leaves.length; taken++) {
@@ -190,7 +196,7 @@ public final class MultiLockSet implements MultiLock {
                 }
                 held[taken] = h.get();
             }
-            Handle result = new SetHandle(this, type, held);
+            Handle result = SetHandle.of(this, type, held);
             taken = 0; // handed over
             return Optional.of(result);
         } finally {
@@ -206,10 +212,10 @@ public final class MultiLockSet implements MultiLock {
     @Override
     public boolean release(Handle handle) {
         Objects.requireNonNull(handle, "handle");
-        if (!(handle instanceof SetHandle) || ((SetHandle) handle).lock() != this) {
+        if (!(handle instanceof SetHandle setHandle) || setHandle.lock() != this) {
             throw new IllegalArgumentException(handle + " is not a handle of " + this);
         }
-        return ((SetHandle) handle).releaseLeaves();
+        return setHandle.releaseLeaves();
     }
 
     /**
@@ -233,8 +239,10 @@ public final class MultiLockSet implements MultiLock {
         }
         SetWatch watch = new SetWatch(this, type);
         CompletableFuture<Void> result = new CompletableFuture<>();
-        result.whenComplete((v, failure) -> watch.close()); // done or cancelled: stop watching
-        watch.awaitSet().whenComplete((v, failure) -> result.complete(null));
+        // Two callbacks that cannot throw (close and complete throw nothing): the stages that
+        // whenComplete returns carry nothing to check.
+        var unused = result.whenComplete((v, failure) -> watch.close()); // done or cancelled
+        var unusedToo = watch.awaitSet().whenComplete((v, failure) -> result.complete(null));
         return result;
     }
 

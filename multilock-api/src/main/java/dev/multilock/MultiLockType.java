@@ -26,6 +26,9 @@ import java.util.Objects;
  * granted it keeps nothing out and does not show in {@link MultiLock#locked()}. It is the way to
  * wait for "no writer" without becoming a reader.
  *
+ * <p>Memory consistency effects: none; the modes are immutable constants, and their methods
+ * only compute.
+ *
  * @since 0.1.0
  */
 public enum MultiLockType {

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@link MultiLockSet#acquire} in progress: requests the leaves one after another in the
@@ -29,16 +30,22 @@ final class SetAcquisition {
 
     private final MultiLockSet set;
     private final MultiLockType type;
-    private final Executor executor; // null: complete on the granting thread
+    /** Where leaf requests that wait are completed; null: on the granting thread. */
+    private final @Nullable Executor executor;
     private final AbstractMultiLock[] leaves;
-    /** Leaf handles held so far, by leaf index; written only by the chain, one step at a time. */
-    private final Handle[] held;
+    /**
+     * Leaf handles held so far, by leaf index, null past the last one taken; written only by the
+     * chain, one step at a time.
+     */
+    private final @Nullable Handle[] held;
     private final CompletableFuture<Handle> result = new CompletableFuture<>();
-    private volatile CompletableFuture<Handle> current;
+    /** The leaf request in flight; null before the first. */
+    private volatile @Nullable CompletableFuture<Handle> current;
     /** 1 while this acquisition counts in the set's queue length; cleared once, by CAS. */
+    @SuppressWarnings("unused") // read only through COUNTED
     private volatile int counted;
 
-    SetAcquisition(MultiLockSet set, MultiLockType type, Executor executor) {
+    SetAcquisition(MultiLockSet set, MultiLockType type, @Nullable Executor executor) {
         this.set = set;
         this.type = type;
         this.executor = executor;
@@ -51,7 +58,8 @@ final class SetAcquisition {
         if (!result.isDone()) {
             counted = 1;
             set.waiting.incrementAndGet();
-            result.whenComplete((h, failure) -> {
+            // uncount and cancel throw nothing: the stage whenComplete returns carries nothing
+            var unused = result.whenComplete((h, failure) -> {
                 uncount();
                 CompletableFuture<Handle> c = current;
                 if (c != null) {
@@ -79,7 +87,8 @@ final class SetAcquisition {
             }
             if (!f.isDone()) {
                 int index = i;
-                f.whenComplete((h, failure) -> resume(index, h, failure));
+                // resume ends every path in result: its stage carries nothing to check
+                var unused = f.whenComplete((h, failure) -> resume(index, h, failure));
                 return;
             }
             if (f.isCompletedExceptionally()) {
@@ -93,7 +102,7 @@ final class SetAcquisition {
                 return;
             }
         }
-        SetHandle handle = new SetHandle(set, type, held);
+        SetHandle handle = SetHandle.of(set, type, held);
         uncount(); // before the user's continuations run, so that they see the queue without it
         if (!result.complete(handle)) {
             handle.releaseLeaves(); // completed from outside just now
@@ -108,7 +117,7 @@ final class SetAcquisition {
     }
 
     /** Continues after leaf {@code i} was granted or failed. */
-    private void resume(int i, Handle h, Throwable failure) {
+    private void resume(int i, @Nullable Handle h, @Nullable Throwable failure) {
         if (failure != null) {
             SetHandle.releaseAll(held, i);
             result.completeExceptionally(failure);
@@ -126,7 +135,8 @@ final class SetAcquisition {
     private static final VarHandle COUNTED;
     static {
         try {
-            COUNTED = MethodHandles.lookup().findVarHandle(SetAcquisition.class, "counted", int.class);
+            COUNTED = MethodHandles.lookup()
+                    .findVarHandle(SetAcquisition.class, "counted", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

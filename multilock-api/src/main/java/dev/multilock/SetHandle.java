@@ -2,6 +2,8 @@ package dev.multilock;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The handle of a {@link MultiLockSet} acquisition: one leaf handle per leaf, released together.
@@ -19,14 +21,28 @@ final class SetHandle implements Handle {
     @SuppressWarnings("unused") // accessed through MODE
     private volatile int mode;
 
-    SetHandle(MultiLockSet set, MultiLockType granted, Handle[] leaves) {
+    private SetHandle(MultiLockSet set, MultiLockType granted, Handle[] leaves) {
         this.set = set;
         this.granted = granted;
         this.leaves = leaves;
     }
 
+    /**
+     * Makes the handle of an acquisition that holds every leaf of {@code set}.
+     *
+     * @param held one handle per leaf, in the set's order; the array of an acquisition in
+     *     progress, whose type admits nulls, but by now none is null
+     */
+    static SetHandle of(MultiLockSet set, MultiLockType granted, @Nullable Handle[] held) {
+        Handle[] leaves = new Handle[held.length];
+        for (int i = 0; i < held.length; i++) {
+            leaves[i] = Objects.requireNonNull(held[i], "every leaf is held");
+        }
+        return new SetHandle(set, granted, leaves);
+    }
+
     /** Releases {@code held[0..count)} in reverse order; nulls allowed past a failure. */
-    static void releaseAll(Handle[] held, int count) {
+    static void releaseAll(@Nullable Handle[] held, int count) {
         for (int i = count - 1; i >= 0; i--) {
             if (held[i] != null) {
                 held[i].release();

@@ -42,7 +42,8 @@ final class SetWatch extends AbstractWatch {
             CompletableFuture<Void> next = leaf.awaitSet();
             if (!next.isDone()) {
                 // a leaf event after the clear completes it; a close of the leaf watch cancels it
-                next.thenRun(() -> listen(leaf));
+                // (listen throws nothing, so the stage thenRun returns carries nothing to check)
+                var unused = next.thenRun(() -> listen(leaf));
                 return;
             }
             if (next.isCancelled()) {

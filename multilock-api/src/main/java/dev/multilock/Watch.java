@@ -24,6 +24,18 @@ import java.util.concurrent.CompletableFuture;
  * <p>A watch keeps a reference in its lock until it is {@linkplain #close() closed}; close every
  * watch you create, for example with try-with-resources.
  *
+ * <p>The flag is raised by the thread whose release, withdrawal or downgrade made the mode
+ * acquirable, and the pending {@link #awaitSet()} futures are completed on that thread, after
+ * the futures of the acquisitions that the same change granted. No method of a watch blocks or
+ * waits for another thread. A watch of a
+ * {@link MultiLockSet} is raised when every leaf is acquirable, checked after each event on any
+ * leaf, on the thread of that event.
+ *
+ * <p>Memory consistency effects: actions in a thread before a release, withdrawal or downgrade
+ * that raises the flag <i>happen-before</i> the actions that follow an {@link #isSet()} that
+ * returns {@code true} because of it, and those that follow the completion of an
+ * {@link #awaitSet()} future it completes.
+ *
  * @since 0.1.0
  */
 public interface Watch extends AutoCloseable {

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flag and the pending {@link #awaitSet()} futures of a {@link Watch}, shared by the watches
@@ -25,7 +26,8 @@ public abstract class AbstractWatch implements Watch {
      *
      * awaiters: an immutable linked list (each node's next is final), pushed by CAS, taken
      * whole by CAS; CLOSED once closed, after which nothing is pushed and raise() leaves the
-     * flag alone (a raise that read the list just before the close may still set it). A push links past completed (cancelled, timed out) nodes at the top, so repeated
+     * flag alone (a raise that read the list just before the close may still set it). A push
+     * links past completed (cancelled, timed out) nodes at the top, so repeated
      * awaitSet().orTimeout(...) on a watch that never fires does not grow the list.
      *
      * Lost wake-up: awaitSet pushes, then reads set; raise writes set, then the owner of the
@@ -36,9 +38,9 @@ public abstract class AbstractWatch implements Watch {
     /** A pending {@link #awaitSet()} future; an immutable list node. */
     private static final class Node {
         final CompletableFuture<Void> future;
-        final Node next;
+        final @Nullable Node next;
 
-        Node(CompletableFuture<Void> future, Node next) {
+        Node(CompletableFuture<Void> future, @Nullable Node next) {
             this.future = future;
             this.next = next;
         }
@@ -48,8 +50,8 @@ public abstract class AbstractWatch implements Watch {
 
     private final MultiLockType type;
     private volatile boolean set;
-    @SuppressWarnings("unused") // accessed through AWAITERS
-    private volatile Node awaiters;
+    /** The pending futures, newest first; null when there are none; CLOSED once closed. */
+    private volatile @Nullable Node awaiters;
 
     /**
      * Creates an unset watch of {@code type}.
@@ -99,14 +101,18 @@ public abstract class AbstractWatch implements Watch {
         return f;
     }
 
-    private static Node skipDone(Node n) {
+    private static @Nullable Node skipDone(@Nullable Node n) {
         while (n != null && n.future.isDone()) {
             n = n.next;
         }
         return n;
     }
 
-    /** Tells whether this watch has been closed. */
+    /**
+     * Tells whether this watch has been closed.
+     *
+     * @return {@code true} once {@link #close()} has begun
+     */
     protected final boolean isClosed() {
         return awaiters == CLOSED;
     }
@@ -165,7 +171,8 @@ public abstract class AbstractWatch implements Watch {
     private static final VarHandle AWAITERS;
     static {
         try {
-            AWAITERS = MethodHandles.lookup().findVarHandle(AbstractWatch.class, "awaiters", Node.class);
+            AWAITERS = MethodHandles.lookup()
+                    .findVarHandle(AbstractWatch.class, "awaiters", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -8,6 +8,12 @@
  * {@link dev.multilock.spi.MultiLockProvider} is the service that
  * {@link dev.multilock.MultiLock#create()} loads.
  *
+ * <p>The package is {@code @NullMarked}: no parameter or return value is null unless its type
+ * says {@code @Nullable}.
+ *
  * @since 0.1.0
  */
+@NullMarked
 package dev.multilock.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -25,7 +25,8 @@ final class LockFreeHandle extends AbstractHandle {
      *   2    DOWNGRADED   downgrade() has turned the lock's exclusive hold into a shared one
      *
      *   0 ──release()──> RELEASED
-     *   0 ──downgrade()──> DOWNGRADING ──downgrade()──> DOWNGRADING|DOWNGRADED ──release()──> ..|RELEASED
+     *   0 ──downgrade()──> DOWNGRADING ──downgrade()──> DOWNGRADING|DOWNGRADED
+     *                           │                              └──release()──> ..|RELEASED
      *                           └──release()──> DOWNGRADING|RELEASED (the downgrade then releases)
      *
      * The release that wins the RELEASED bit subtracts the hold the mode says (shared once

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lock-free {@link MultiLock}: one {@code long} state word changed only by CAS, and a
@@ -202,12 +203,12 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     }
 
     private volatile long state;
-    /** Arrivals not yet in the queue, newest first (Treiber stack). */
-    private volatile Waiter top;
-    /** The queue, oldest first; owner only. */
-    private Waiter head;
-    /** Last node of the queue; owner only. */
-    private Waiter tail;
+    /** Arrivals not yet in the queue, newest first (Treiber stack); null when empty. */
+    private volatile @Nullable Waiter top;
+    /** The queue, oldest first; null when empty; owner only. */
+    private @Nullable Waiter head;
+    /** Last node of the queue; null when empty; owner only. */
+    private @Nullable Waiter tail;
     /** Nodes in the queue, withdrawn ones included; owner only. */
     private int queued;
     /** Watches and whenAcquirable futures; copy-on-write, replaced by CAS. */
@@ -253,7 +254,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     }
 
     /** Enters at once if that has become possible, else queues a waiter. */
-    private CompletableFuture<Handle> acquireSlow(MultiLockType type, Executor executor) {
+    private CompletableFuture<Handle> acquireSlow(MultiLockType type, @Nullable Executor executor) {
         long unit = holdUnit(type);
         Waiter w = new Waiter(this, type, executor);
         for (long s = state; ; s = state) {
@@ -381,8 +382,10 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         }
         AcquirableFuture f = new AcquirableFuture(this, type);
         register(f);
-        f.whenComplete((v, failure) -> unregister(f)); // cancelled or timed out: leave nothing
-        if (mayEnter(state, type)) { // acquirable since the first look: the signal may have missed f
+        // cancelled or timed out: leave nothing (unregister throws nothing, so the stage that
+        // whenComplete returns carries nothing to check)
+        var unused = f.whenComplete((v, failure) -> unregister(f));
+        if (mayEnter(state, type)) { // acquirable since the first look: a signal may have missed f
             Trampoline t = Trampoline.current();
             f.signal(t);
             t.runIfIdle();
@@ -426,7 +429,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
      * completions go onto {@code t}, if given (the caller runs it), else onto this thread's
      * trampoline, which runs them now unless a frame further up does.
      */
-    private void signalWatchers(Trampoline t) {
+    private void signalWatchers(@Nullable Trampoline t) {
         long s = state;
         Trampoline target = t != null ? t : Trampoline.current();
         for (Watcher w : watchers) {
@@ -441,11 +444,8 @@ final class LockFreeMultiLock extends AbstractMultiLock {
 
     private LockFreeHandle own(Handle handle) {
         Objects.requireNonNull(handle, "handle");
-        if (handle instanceof LockFreeHandle) {
-            LockFreeHandle h = (LockFreeHandle) handle;
-            if (h.lock == this) {
-                return h;
-            }
+        if (handle instanceof LockFreeHandle h && h.lock == this) {
+            return h;
         }
         throw new IllegalArgumentException(handle + " is not a handle of " + this);
     }
@@ -497,7 +497,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
                 if (w.status == Waiter.WAITING && !admits(projected + granted, w.type)) {
                     break;
                 }
-                dequeueHead();
+                dequeueHead(w);
                 if (w.claim()) {
                     granted += holdUnit(w.type) - WAITER_UNIT;
                     if (grantedLast == null) {
@@ -534,14 +534,17 @@ final class LockFreeMultiLock extends AbstractMultiLock {
             }
         }
         if (watchers.length != 0) {
-            signalWatchers(t = (t != null ? t : Trampoline.current()));
+            if (t == null) {
+                t = Trampoline.current();
+            }
+            signalWatchers(t);
         }
         if (t != null) {
             t.runIfIdle(); // grants first, in order, then the watchers they did not disturb
         }
     }
 
-    /** Moves the arrival stack onto the end of the queue, oldest first, dropping withdrawn nodes. */
+    /** Moves the arrival stack to the end of the queue, oldest first, dropping withdrawn nodes. */
     private void collectArrivals() {
         if (top == null) {
             return;
@@ -575,8 +578,8 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         }
     }
 
-    private void dequeueHead() {
-        Waiter h = head;
+    /** Unlinks {@code h}, the head of the queue. */
+    private void dequeueHead(Waiter h) {
         head = h.next;
         if (head == null) {
             tail = null;
@@ -641,7 +644,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     }
 
     /** For retry loops only: may fail spuriously. */
-    private boolean weakCasTop(Waiter expected, Waiter update) {
+    private boolean weakCasTop(@Nullable Waiter expected, Waiter update) {
         return TOP.weakCompareAndSet(this, expected, update);
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request that had to wait: the queue node and the future handed to the user, in one object.
@@ -26,9 +27,10 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
      * status (int), changed only by CAS, each transition made once:
      *
      *            claim() by the drain owner
-     *   WAITING ─────────────────────────────> GRANTED ──deliver()──> future completed with a handle
-     *      │                                                          (or, if someone completed it
-     *      │ cancel/complete/... by anyone else                        first, the handle released)
+     *   WAITING ─────────────────────────────> GRANTED ──deliver()──> future completed with a
+     *      │                                                          handle (or, if someone
+     *      │                                                          completed it first, the
+     *      │ cancel/complete/... by anyone else                        handle released)
      *      └─────────────────────────────────> WITHDRAWN ──lock.withdraw()──> waiter count - 1
      *
      * Whoever wins the CAS out of WAITING owns the consequences: the drain owner adds the hold and
@@ -50,12 +52,12 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
     final LockFreeMultiLock lock;
     final MultiLockType type;
     /** Where to complete the future once granted; null: on the granting thread. */
-    final Executor executor;
+    final @Nullable Executor executor;
     volatile int status;
     /** See the notes: one list at a time; ordered by the lock's CASes. */
-    Waiter next;
+    @Nullable Waiter next;
 
-    Waiter(LockFreeMultiLock lock, MultiLockType type, Executor executor) {
+    Waiter(LockFreeMultiLock lock, MultiLockType type, @Nullable Executor executor) {
         this.lock = lock;
         this.type = type;
         this.executor = executor;
@@ -108,7 +110,7 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
      *
      * @return the trampoline this call opened, to be closed after the completion, or null
      */
-    private Trampoline interfere() {
+    private @Nullable Trampoline interfere() {
         if (status != WAITING) {
             return null;
         }
@@ -120,7 +122,7 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
         return opened ? t : null;
     }
 
-    private static void finish(Trampoline opened) {
+    private static void finish(@Nullable Trampoline opened) {
         if (opened != null) {
             opened.close();
         }

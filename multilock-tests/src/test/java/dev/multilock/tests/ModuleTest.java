@@ -13,8 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
+import java.lang.module.ModuleDescriptor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -22,13 +26,18 @@ import org.junit.jupiter.api.Test;
 /**
  * The module graph as an application sees it (API.md, "Modules"): {@code MultiLock.create()}
  * finds the implementation through the service loader on the module path, while the
- * implementation's package stays hidden. To be extended with a check of each module descriptor.
+ * implementation's package stays hidden; and each module descriptor exactly, so that a change
+ * to the module graph (an export, a requires, a service) is a deliberate act that fails here
+ * until this test is changed with it. {@code ConsumerModuleTest} checks the same graph from a
+ * consumer module compiled outside this build.
  */
 final class ModuleTest {
 
     private static final String API_MODULE = "dev.multilock";
     private static final String IMPL_MODULE = "dev.multilock.lockfree";
     private static final String TESTS_MODULE = "dev.multilock.tests";
+    private static final String SPI_PACKAGE = "dev.multilock.spi";
+    private static final String SERVICE = "dev.multilock.spi.MultiLockProvider";
 
     private static Handle take(MultiLock lock, MultiLockType type) {
         return lock.tryAcquire(type)
@@ -40,6 +49,113 @@ final class ModuleTest {
         return Pattern.compile("(?<![0-9A-Za-z])" + number + "(?![0-9A-Za-z])")
                 .matcher(text)
                 .find();
+    }
+
+    /** The descriptor of {@code name} as the boot layer resolved it. */
+    private static ModuleDescriptor descriptor(String name) {
+        return ModuleLayer.boot().findModule(name)
+                .orElseThrow(() -> new AssertionError(name + " is not in the boot layer"))
+                .getDescriptor();
+    }
+
+    /** Each requires as "modifiers name", e.g. "static org.jspecify"; versions left out. */
+    private static Set<String> requires(ModuleDescriptor d) {
+        Set<String> all = new TreeSet<>();
+        for (ModuleDescriptor.Requires r : d.requires()) {
+            StringBuilder s = new StringBuilder();
+            for (ModuleDescriptor.Requires.Modifier m : new TreeSet<>(r.modifiers())) {
+                s.append(m.toString().toLowerCase(Locale.ROOT)).append(' ');
+            }
+            all.add(s.append(r.name()).toString());
+        }
+        return all;
+    }
+
+    /** Each export as "package" or "package to module, ...". */
+    private static Set<String> exports(ModuleDescriptor d) {
+        Set<String> all = new TreeSet<>();
+        for (ModuleDescriptor.Exports e : d.exports()) {
+            all.add(e.isQualified()
+                    ? e.source() + " to " + String.join(", ", new TreeSet<>(e.targets()))
+                    : e.source());
+        }
+        return all;
+    }
+
+    /** Each service provided as "service with implementation, ...". */
+    private static Set<String> provides(ModuleDescriptor d) {
+        Set<String> all = new TreeSet<>();
+        for (ModuleDescriptor.Provides p : d.provides()) {
+            all.add(p.service() + " with " + String.join(", ", p.providers()));
+        }
+        return all;
+    }
+
+    // ---- the module descriptors ----
+
+    @Test
+    void apiDescriptor_exactly_exportsApiToAllAndSpiOnlyToLockfree() {
+        ModuleDescriptor d = descriptor(API_MODULE);
+        assertEquals(API_MODULE, d.name());
+        assertFalse(d.isOpen(), API_MODULE + " is not an open module");
+        assertFalse(d.isAutomatic(), API_MODULE + " has a module-info, it is not automatic");
+        assertEquals(Set.of(API_MODULE, SPI_PACKAGE), d.packages(), "its packages");
+        assertEquals(Set.of(API_MODULE, SPI_PACKAGE + " to " + IMPL_MODULE), exports(d),
+                "exports: the API to everyone, the spi only to the implementation");
+        assertEquals(Set.of(), d.opens(), "opens nothing");
+    }
+
+    @Test
+    void apiDescriptor_requires_onlyJavaBaseAndJspecifyStatically() {
+        assertEquals(Set.of("mandated java.base", "static org.jspecify"),
+                requires(descriptor(API_MODULE)),
+                "no runtime dependency but the JDK: the nullness annotations are compile-only");
+    }
+
+    @Test
+    void apiDescriptor_services_usesProviderAndProvidesNothing() {
+        ModuleDescriptor d = descriptor(API_MODULE);
+        assertEquals(Set.of(SERVICE), d.uses(), "MultiLock.create() loads the provider");
+        assertEquals(Set.of(), provides(d), "the API module holds no implementation");
+    }
+
+    @Test
+    void lockfreeDescriptor_exactly_exportsNothing() {
+        ModuleDescriptor d = descriptor(IMPL_MODULE);
+        assertEquals(IMPL_MODULE, d.name());
+        assertFalse(d.isOpen(), IMPL_MODULE + " is not an open module");
+        assertFalse(d.isAutomatic(), IMPL_MODULE + " has a module-info, it is not automatic");
+        assertEquals(Set.of(IMPL_MODULE), d.packages(), "one package, named as the module");
+        assertEquals(Set.of(), exports(d), "the implementation package is not exported");
+        assertEquals(Set.of(), d.opens(), "nor opened");
+    }
+
+    @Test
+    void lockfreeDescriptor_requires_apiTransitivelyAndJspecifyStatically() {
+        assertEquals(
+                Set.of("mandated java.base", "transitive " + API_MODULE, "static org.jspecify"),
+                requires(descriptor(IMPL_MODULE)),
+                "requiring the implementation gives an application the API");
+    }
+
+    @Test
+    void lockfreeDescriptor_services_providesTheProviderAndUsesNothing() {
+        ModuleDescriptor d = descriptor(IMPL_MODULE);
+        assertEquals(Set.of(SERVICE + " with " + IMPL_MODULE + ".LockFreeMultiLockProvider"),
+                provides(d));
+        assertEquals(Set.of(), d.uses());
+    }
+
+    @Test
+    void descriptors_apiAndLockfree_exportNeitherImplementationNorSpiToAll() {
+        for (String name : List.of(API_MODULE, IMPL_MODULE)) {
+            for (ModuleDescriptor.Exports e : descriptor(name).exports()) {
+                assertFalse(e.source().equals(IMPL_MODULE),
+                        name + " exports the implementation package: " + e);
+                assertFalse(e.source().equals(SPI_PACKAGE) && !e.isQualified(),
+                        name + " exports the spi to everyone: " + e);
+            }
+        }
     }
 
     // ---- service loading on the module path ----
