@@ -52,10 +52,12 @@ final class LockFreeMultiLock extends AbstractMultiLock {
      *   1       DRAINING_BIT   one thread owns the queue (head, tail, queued) and is granting
      *   2       RECHECK_BIT    something changed while the queue was owned: the owner must look
      *                          again before it lets go
-     *   3..32   shared count   SHARED holders (SHARED_UNIT per holder; 30 bits)
-     *   33..62  waiter count   requests that wait: counted but not yet granted or withdrawn
+     *   3       HEAD_EXCLUSIVE_BIT  the head of the queue, as the last owner left it, is an
+     *                          EXCLUSIVE request that the holders keep out; valid while
+     *                          DRAINING_BIT is clear
+     *   4..33   shared count   SHARED holders (SHARED_UNIT per holder; 30 bits)
+     *   34..63  waiter count   requests that wait: counted but not yet granted or withdrawn
      *                          (WAITER_UNIT per waiter; 30 bits)
-     *   63      -              always 0
      *
      * NONE holders are not counted: they keep nothing out and do not show in locked(). Their
      * handles alone know they are held.
@@ -86,11 +88,20 @@ final class LockFreeMultiLock extends AbstractMultiLock {
      * complete the futures, through the thread's Trampoline. User code never runs while the
      * queue is owned, so a continuation that blocks cannot stall another thread's grants.
      *
+     * Head-exclusive shortcut. With the publishing CAS the owner also sets HEAD_EXCLUSIVE_BIT
+     * if the head it stopped at is an EXCLUSIVE request (kept out by the holders), and clears it
+     * otherwise. Only an owner changes the head, so while DRAINING is clear the bit is true.
+     * Then a release or downgrade that still leaves a holder (admitsNobody) cannot admit the
+     * head, nor, by FIFO, anyone behind it: it is one CAS, without taking the queue. A push that
+     * sees the bit is behind that head and does not drain either. This keeps readers that come
+     * and go in front of a waiting writer off the queue (the common 90:10 case).
+     *
      * Linearization points.
      *   - tryAcquire/acquire granted at once: the CAS that adds the hold (NONE: the read of the
      *     state that finds no waiter and no exclusive holder). Failed tryAcquire: that read.
      *   - acquire that queues: the CAS that adds WAITER_UNIT.
-     *   - release/withdrawal with no waiter counted: its CAS.
+     *   - release/withdrawal with no waiter counted, or a release/downgrade that admits nobody
+     *     (head-exclusive shortcut): its CAS.
      *   - release/withdrawal that becomes the owner: the owner's publishing CAS, which applies the
      *     release and the grants it enables at once; no thread sees the holder gone and an
      *     admitted waiter still waiting.
@@ -157,9 +168,10 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     static final long EXCLUSIVE_BIT = 1L;
     static final long DRAINING_BIT = 1L << 1;
     static final long RECHECK_BIT = 1L << 2;
+    static final long HEAD_EXCLUSIVE_BIT = 1L << 3;
     static final int COUNT_BITS = 30;
     static final long MAX_COUNT = (1L << COUNT_BITS) - 1;
-    static final int SHARED_SHIFT = 3;
+    static final int SHARED_SHIFT = 4;
     static final long SHARED_UNIT = 1L << SHARED_SHIFT;
     static final long SHARED_MASK = MAX_COUNT << SHARED_SHIFT;
     static final int WAITER_SHIFT = SHARED_SHIFT + COUNT_BITS;
@@ -195,6 +207,21 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         return !isExclusive(s)
                 && (type == NONE
                         || (type == SHARED ? sharedCount(s) < MAX_COUNT : sharedCount(s) == 0));
+    }
+
+    /**
+     * Whether applying {@code delta} (a release or a downgrade) to {@code s} needs no drain:
+     * nobody waits, or the queue is not owned and its head is an exclusive request that the
+     * holders still keep out after the change. FIFO grants only from the head, so then the
+     * change admits nobody.
+     */
+    private static boolean admitsNobody(long s, long delta) {
+        if ((s & WAITER_MASK) == 0) {
+            return true;
+        }
+        long after = s + delta;
+        return (s & (DRAINING_BIT | HEAD_EXCLUSIVE_BIT)) == HEAD_EXCLUSIVE_BIT
+                && (isExclusive(after) || sharedCount(after) != 0);
     }
 
     /** Whether a new request of {@code type} may enter now: nobody waits and the holders admit. */
@@ -275,8 +302,10 @@ final class LockFreeMultiLock extends AbstractMultiLock {
                 if ((s & RECHECK_BIT) != 0 || weakCasState(s, s | RECHECK_BIT)) {
                     break; // the owner has yet to look again, and will see w
                 }
-            } else if (!admits(s, type)) {
-                break; // the release or withdrawal that admits w will drain
+            } else if ((s & HEAD_EXCLUSIVE_BIT) != 0 || !admits(s, type)) {
+                // w is behind a head the holders keep out, or is kept out itself: the release,
+                // withdrawal or downgrade that changes that will drain
+                break;
             } else if (weakCasState(s, s | DRAINING_BIT)) {
                 drain(0L);
                 break;
@@ -316,7 +345,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
      */
     void releaseHold(long unit) {
         long s = state;
-        if (unit == 0 || ((s & WAITER_MASK) == 0 && casState(s, s - unit))) {
+        if (unit == 0 || (admitsNobody(s, -unit) && casState(s, s - unit))) {
             if (watchers.length != 0) {
                 signalWatchers(null);
             }
@@ -341,7 +370,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         // h is claimed: nobody else subtracts its exclusive hold until DOWNGRADED is set
         long delta = SHARED_UNIT - EXCLUSIVE_BIT;
         long s = state;
-        if ((s & WAITER_MASK) == 0 && casState(s, s + delta)) {
+        if (admitsNobody(s, delta) && casState(s, s + delta)) {
             if (watchers.length != 0) {
                 signalWatchers(null);
             }
@@ -465,7 +494,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
                 if (weakCasState(s, (s + delta) | RECHECK_BIT)) {
                     break; // the owner looks again, and signals after its grants
                 }
-            } else if (!always && (s & WAITER_MASK) == 0) {
+            } else if (!always && admitsNobody(s, delta)) {
                 if (weakCasState(s, s + delta)) {
                     break;
                 }
@@ -511,11 +540,13 @@ final class LockFreeMultiLock extends AbstractMultiLock {
             if (queued > 2 * waiterCount(projected + granted) + SWEEP_SLACK) {
                 sweep();
             }
+            Waiter first = head; // WAITING and kept out when checked, or null
+            long headBit = first != null && first.type == EXCLUSIVE ? HEAD_EXCLUSIVE_BIT : 0L;
             long s;
             long next;
             do {
                 s = state;
-                next = s + pending + granted;
+                next = ((s + pending + granted) & ~HEAD_EXCLUSIVE_BIT) | headBit;
                 next &= (s & RECHECK_BIT) != 0 ? ~RECHECK_BIT : ~DRAINING_BIT;
             } while (!weakCasState(s, next));
             if ((s & RECHECK_BIT) == 0) {
