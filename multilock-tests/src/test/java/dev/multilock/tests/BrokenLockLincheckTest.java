@@ -17,6 +17,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Options;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.function.Executable;
  * <p>A rejected run stops at its first failure and is not minimized, so these tests are quick.
  * Lincheck needs the nested test classes public, with public constructors.
  */
+@Tag("lincheck")
 final class BrokenLockLincheckTest {
 
     /** The no-waiting operations over the lock with the read-then-write race. */
@@ -101,10 +103,10 @@ final class BrokenLockLincheckTest {
         }
     }
 
-    /** The monitor lock costs the model checker more: a tenth of the scenarios, each shorter. */
+    /** The monitor lock costs the model checker more: a twentieth of the scenarios, shorter. */
     private static ModelCheckingOptions correct(ModelCheckingOptions options) {
         return options
-                .iterations(Math.max(1, LincheckConfig.modelCheckingIterations() / 10))
+                .iterations(Math.max(1, LincheckConfig.modelCheckingIterations() / 20))
                 .invocationsPerIteration(LincheckConfig.MODEL_CHECKING_INVOCATIONS / 4);
     }
 

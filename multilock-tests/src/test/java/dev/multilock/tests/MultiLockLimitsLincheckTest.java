@@ -23,6 +23,7 @@ import org.jetbrains.lincheck.datastructures.verifier.LinearizabilityVerifier;
 import org.jetbrains.lincheck.datastructures.verifier.QuiescentConsistencyVerifier;
 import org.jetbrains.lincheck.datastructures.verifier.QuiescentConsistent;
 import org.jetbrains.lincheck.datastructures.verifier.Verifier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * {@link QuiescentConsistent} for the test that tries Lincheck's weaker verifier (the
  * linearizability verifier ignores the mark). No random scenarios run here.
  */
+@Tag("lincheck")
 @Param(name = "thread", gen = ThreadIdGen.class)
 public final class MultiLockLimitsLincheckTest {
 
@@ -199,11 +201,14 @@ public final class MultiLockLimitsLincheckTest {
         return new ExecutionScenario(init, threads, List.of(), actor("nothingLeaks"));
     }
 
+    /** Interleavings the model checker explores of one fixed scenario, at most. */
+    private static final int INVOCATIONS = 300;
+
     private static ModelCheckingOptions options(
             Class<? extends Verifier> verifier, ExecutionScenario scenario) {
         return new ModelCheckingOptions()
-                .iterations(0) // the custom scenario only
-                .invocationsPerIteration(LincheckConfig.MODEL_CHECKING_INVOCATIONS)
+                .iterations(0) // the fixed scenario only
+                .invocationsPerIteration(INVOCATIONS * LincheckConfig.scale())
                 .addCustomScenario(scenario)
                 .sequentialSpecification(SequentialLock.class)
                 .verifier(verifier)

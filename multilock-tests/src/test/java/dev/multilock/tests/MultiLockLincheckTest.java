@@ -4,6 +4,7 @@ import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import org.jetbrains.lincheck.datastructures.Operation;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * each invocation the validation function checks that nothing leaked. The same checks reject
  * {@link BrokenLock} with a planted read-then-write race ({@link BrokenLockLincheckTest}).
  */
+@Tag("lincheck")
 public final class MultiLockLincheckTest extends LockOperations {
 
     /** A handle of another lock; releasing it here must fail and change nothing. */

@@ -1,6 +1,7 @@
 package dev.multilock.tests;
 
 import dev.multilock.MultiLock;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * {@link BrokenLockLincheckTest} shows that this suite rejects a lock that lets {@code tryAcquire}
  * barge past waiters and one that loses withdrawals.
  */
+@Tag("lincheck")
 public final class MultiLockWaitingLincheckTest extends WaitingLockOperations {
 
     public MultiLockWaitingLincheckTest() {

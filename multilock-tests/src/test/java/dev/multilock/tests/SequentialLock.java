@@ -23,7 +23,8 @@ import java.util.List;
  * </ul>
  *
  * <p>Lincheck compares states of this class with {@link #equals}, so the lock's transition system
- * stays small. Public, with a public constructor: Lincheck creates it by reflection.
+ * stays small. Public, with a public constructor: Lincheck creates it by reflection without
+ * setAccessible (a package-private class fails with IllegalAccessException).
  */
 public final class SequentialLock {
 
