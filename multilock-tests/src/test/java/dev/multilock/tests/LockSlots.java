@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every operation names the slot of the thread that runs it ({@code thread}, from Lincheck's
  * {@code ThreadIdGen}: 0 for the init part, 1 to n for the parallel threads, n + 1 for the post
  * part) and touches only that slot, so the harness shares nothing between the parallel threads
- * and adds no race of its own: every race Lincheck sees is the lock's. The sequential parts may
- * use a parallel thread's slot after Lincheck has minimized a failing scenario (it then moves
- * actors between a thread and the init or post part), which is still race-free: the init part
+ * and adds no race of its own: every race Lincheck sees is the lock's. Once Lincheck has
+ * minimized a failing scenario, an operation of a parallel thread may show up in the init or post
+ * part with that thread's number (seen in practice); that is still race-free, since the init part
  * happens-before the parallel part, which happens-before the post part.
  *
  * <p>A thread releases or downgrades its newest held handle; with none held it releases (or

@@ -28,7 +28,7 @@ import java.util.List;
  */
 public final class SequentialLock {
 
-    /** An acquisition held (or released) by a thread. */
+    /** An acquisition held by a thread; a downgraded EXCLUSIVE one counts as SHARED. */
     private static final class Hold {
         final MultiLockType granted;
         boolean downgraded;
@@ -47,7 +47,10 @@ public final class SequentialLock {
         }
     }
 
-    /** A request that had to wait; {@code hold} is set when it is granted. */
+    /**
+     * A request made with {@code acquire}; {@code hold} is set once it is granted, at once or later
+     * from the queue.
+     */
     private static final class Request {
         final MultiLockType type;
         Hold hold;

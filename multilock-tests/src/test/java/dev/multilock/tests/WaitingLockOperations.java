@@ -19,7 +19,7 @@ import org.jetbrains.lincheck.datastructures.Validate;
  * validation at the end.
  *
  * <p>Why the restriction: with waiters, two races let a call return before the grants it
- * enables are published, and an observer in between sees a state that no sequential order
+ * enables are published, and an observer in between sees a state that no linearization
  * explains (see {@link MultiLockLimitsLincheckTest}): a release racing with an enqueue (the
  * request is counted but not yet on the stack, the release finds nothing to grant, the enqueuer
  * then grants itself), and a release, withdrawal or downgrade that finds another thread granting
@@ -27,8 +27,9 @@ import org.jetbrains.lincheck.datastructures.Validate;
  * happen: every enabling call owns the queue and publishes its change together with the grants
  * it enables in one CAS, and completes the futures before it returns; {@code tryAcquire} of the
  * other threads only adds holders while nobody waits. So this shape must be linearizable.
- * Outside it, the contract's safety properties (exclusion, FIFO, no lost waiter, no leak) are
- * checked at quiescence by {@link #nothingLeaks()} here and by the stress and property suites.
+ * Outside it, what the contract promises is safety (exclusion, FIFO, no lost waiter, no leak):
+ * {@link MultiLockLimitsLincheckTest} checks that on every interleaving of its scenarios, and
+ * the stress and property suites at large.
  */
 @Param(name = "thread", gen = ThreadIdGen.class)
 public abstract class WaitingLockOperations {
