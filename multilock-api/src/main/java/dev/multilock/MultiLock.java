@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  *       the grant possible (the releaser, downgrader or canceller), unless an executor was given.
  *       When such a continuation releases again, the waiter it enables is completed by the same
  *       thread after that inner release returns, so a long chain of hand-offs runs in constant
- *       stack depth.
+ *       stack depth. A continuation must therefore not block waiting for an acquisition that its
+ *       own release enables: that acquisition completes only after the continuation returns.
  *   <li><b>Progress.</b> No method blocks, parks or spins waiting for another thread. In the
  *       lock-free implementation every call finishes in a bounded number of its own steps (not
  *       counting the continuations it runs, see above) plus compare-and-set retries, each of
@@ -48,6 +49,12 @@ import java.util.function.Supplier;
  *       own bookkeeping is done, so a continuation that blocks delays its own thread, never
  *       another thread's grants. Only the caller can block: {@code join()} on an acquisition
  *       future waits like any other future.
+ *   <li><b>While calls race.</b> Every operation is linearizable while no request waits. With
+ *       waiters, the grants that a release, withdrawal or downgrade enables are published by
+ *       whichever thread holds the queue at that moment (possibly another caller, or a request
+ *       still being queued), before that thread's call returns. Until then {@link #locked()},
+ *       {@link #queueLength()} and {@code tryAcquire} may show the release without those
+ *       grants; whenever no call is in flight they are exact.
  *   <li><b>Not reentrant, not bound to threads.</b> Ownership is the {@link Handle}, not the
  *       thread: any thread may release it, and a second request by the same thread or task is
  *       just another request. So a holder that requests the lock again can wait for itself: an

@@ -457,6 +457,40 @@ final class MultiLockSetTest {
         assertNone(a, b);
     }
 
+    @Test
+    void queueLength_insideTheContinuationOfTheGrant_noLongerCountsIt() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet ab = MultiLockSet.of(a, b);
+        Handle blocker = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        CompletableFuture<Handle> acquisition = ab.acquire(SHARED);
+        assertEquals(1, ab.queueLength());
+        CompletableFuture<Integer> seen = acquisition.thenApply(h -> ab.queueLength());
+        blocker.release();
+        assertEquals(0, seen.join(), "the granted acquisition no longer counts in its own"
+                + " continuation");
+        acquisition.join().release();
+        assertNone(a, b);
+    }
+
+    @Test
+    void toString_setItsHandleAndWatch_sayWhatTheyAre() {
+        MultiLock a = MultiLock.create();
+        MultiLock b = MultiLock.create();
+        MultiLockSet ab = MultiLockSet.of(a, b);
+        Handle h = ab.tryAcquire(EXCLUSIVE).orElseThrow();
+        assertTrue(ab.toString().contains("EXCLUSIVE") && ab.toString().contains("leaves=2"),
+                ab.toString());
+        assertTrue(h.toString().contains("EXCLUSIVE") && h.toString().contains("held"),
+                h.toString());
+        h.release();
+        assertTrue(h.toString().contains("released"), h.toString());
+        try (Watch w = ab.watch(EXCLUSIVE)) {
+            assertTrue(w.toString().contains("EXCLUSIVE") && w.toString().contains("set"),
+                    w.toString());
+        }
+    }
+
     // ---- the set's handle ----
 
     @Test

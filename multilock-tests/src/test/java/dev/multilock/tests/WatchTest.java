@@ -345,6 +345,23 @@ final class WatchTest {
     }
 
     @Test
+    void awaitSet_severalPending_allCompleteOnTheNextSet() throws Exception {
+        MultiLock lock = MultiLock.create();
+        Handle writer = lock.tryAcquire(EXCLUSIVE).orElseThrow();
+        try (Watch w = lock.watch(SHARED)) {
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                pending.add(w.awaitSet());
+            }
+            assertTrue(pending.stream().noneMatch(CompletableFuture::isDone), "nothing set yet");
+            writer.release();
+            for (CompletableFuture<Void> f : pending) {
+                assertNull(f.get(5, SECONDS), "every pending awaitSet() completes on the set");
+            }
+        }
+    }
+
+    @Test
     void awaitSet_eachCall_newFutureIndependentOfTheOthers() throws Exception {
         MultiLock lock = MultiLock.create();
         Handle writer = lock.tryAcquire(EXCLUSIVE).orElseThrow();
