@@ -3,6 +3,8 @@ package dev.multilock.tests;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
+import static dev.multilock.tests.Grants.granted;
+import static dev.multilock.tests.Grants.take;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -29,17 +31,6 @@ import org.junit.jupiter.api.Test;
  * release; grant order is recorded by continuations attached before the grant.
  */
 final class FairnessTest {
-
-    private static Handle take(MultiLock lock, MultiLockType type) {
-        return lock.tryAcquire(type)
-                .orElseThrow(() -> new AssertionError("tryAcquire(" + type + ") on " + lock));
-    }
-
-    private static Handle granted(CompletableFuture<Handle> f) {
-        assertTrue(f.isDone(), "the acquisition should have been granted: " + f);
-        assertFalse(f.isCompletedExceptionally(), "the acquisition failed: " + f);
-        return f.join();
-    }
 
     /** Requests {@code type} and records {@code label} in {@code log} when it is granted. */
     private static CompletableFuture<Handle> acquireLogged(

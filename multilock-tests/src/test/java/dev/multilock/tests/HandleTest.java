@@ -3,6 +3,8 @@ package dev.multilock.tests;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
+import static dev.multilock.tests.Grants.granted;
+import static dev.multilock.tests.Grants.take;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,17 +57,6 @@ final class HandleTest {
         });
         executors.add(e);
         return e;
-    }
-
-    private static Handle take(MultiLock lock, MultiLockType type) {
-        return lock.tryAcquire(type)
-                .orElseThrow(() -> new AssertionError("tryAcquire(" + type + ") on " + lock));
-    }
-
-    private static Handle granted(CompletableFuture<Handle> f) {
-        assertTrue(f.isDone(), "the acquisition should have been granted: " + f);
-        assertFalse(f.isCompletedExceptionally(), "the acquisition failed: " + f);
-        return f.join();
     }
 
     // ---- double release ----

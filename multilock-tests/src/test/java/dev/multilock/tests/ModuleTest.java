@@ -3,6 +3,7 @@ package dev.multilock.tests;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
+import static dev.multilock.tests.Grants.take;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,11 +39,6 @@ final class ModuleTest {
     private static final String TESTS_MODULE = "dev.multilock.tests";
     private static final String SPI_PACKAGE = "dev.multilock.spi";
     private static final String SERVICE = "dev.multilock.spi.MultiLockProvider";
-
-    private static Handle take(MultiLock lock, MultiLockType type) {
-        return lock.tryAcquire(type)
-                .orElseThrow(() -> new AssertionError("tryAcquire(" + type + ") on " + lock));
-    }
 
     /** Whether {@code text} contains {@code number} as a whole number, not inside another one. */
     private static boolean mentionsNumber(String text, long number) {

@@ -3,6 +3,8 @@ package dev.multilock.tests;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
+import static dev.multilock.tests.Grants.granted;
+import static dev.multilock.tests.Grants.take;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -30,17 +32,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code isDone()} right after the call that must complete the future; nothing sleeps.
  */
 final class SeedBehaviourTest {
-
-    private static Handle take(MultiLock lock, MultiLockType type) {
-        return lock.tryAcquire(type)
-                .orElseThrow(() -> new AssertionError("tryAcquire(" + type + ") on " + lock));
-    }
-
-    private static Handle granted(CompletableFuture<Handle> f) {
-        assertTrue(f.isDone(), "the acquisition should have been granted: " + f);
-        assertFalse(f.isCompletedExceptionally(), "the acquisition failed: " + f);
-        return f.join();
-    }
 
     // ---- locked ----
 
