@@ -261,18 +261,17 @@ final class LockFreeMultiLock extends AbstractMultiLock {
 
     @Override
     public CompletableFuture<Handle> acquire(MultiLockType type) {
-        Objects.requireNonNull(type, "type");
-        long s = state;
-        if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
-            return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
-        }
-        return acquireSlow(type, null);
+        return acquire0(Objects.requireNonNull(type, "type"), null);
     }
 
     @Override
     public CompletableFuture<Handle> acquire(MultiLockType type, Executor executor) {
         Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(executor, "executor");
+        return acquire0(type, Objects.requireNonNull(executor, "executor"));
+    }
+
+    /** The fast path of both overloads: one CAS if the request can enter now. */
+    private CompletableFuture<Handle> acquire0(MultiLockType type, @Nullable Executor executor) {
         long s = state;
         if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
             return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
@@ -368,15 +367,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
             return false;
         }
         // h is claimed: nobody else subtracts its exclusive hold until DOWNGRADED is set
-        long delta = SHARED_UNIT - EXCLUSIVE_BIT;
-        long s = state;
-        if (admitsNobody(s, delta) && casState(s, s + delta)) {
-            if (watchers.length != 0) {
-                signalWatchers(null);
-            }
-        } else {
-            applyAndDrain(delta, false);
-        }
+        applyAndDrain(SHARED_UNIT - EXCLUSIVE_BIT, false);
         if (!h.casMode(LockFreeHandle.DOWNGRADING,
                 LockFreeHandle.DOWNGRADING | LockFreeHandle.DOWNGRADED)) {
             releaseHold(SHARED_UNIT); // released meanwhile: that release left the shared hold to us
@@ -398,7 +389,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         LockFreeWatch w = new LockFreeWatch(this, type);
         register(w);
         if (mayEnter(state, type)) {
-            w.signal(Trampoline.current()); // no awaiters yet: queues nothing
+            w.raiseAtCreation();
         }
         return w;
     }

@@ -24,6 +24,11 @@ final class LockFreeWatch extends AbstractWatch implements Watcher, Delivery {
         }
     }
 
+    /** Sets the flag of a new watch whose mode is acquirable; it has no awaiters yet. */
+    void raiseAtCreation() {
+        raise();
+    }
+
     @Override
     public void deliver() {
         completeAwaiters();
