@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>No deadlock.</b> Every set acquires its leaves one after another in one global order
  *       (the order in which the locks were created), so two sets that share locks, acquired
- *       concurrently, cannot wait for each other in a cycle.
+ *       concurrently, cannot wait for each other in a cycle. The lock of a key
+ *       ({@link KeyedMultiLock}) takes the place of its key's state, which the set keeps alive
+ *       while it acquires, so keys need no order of their own.
  *   <li><b>All or nothing.</b> {@link #tryAcquire(MultiLockType)} either takes every leaf or
  *       leaves every leaf as it was. An {@link #acquire(MultiLockType) acquire} whose future is
  *       cancelled, or completed otherwise, withdraws the leaf request in flight and releases the
@@ -63,7 +64,10 @@ import org.jspecify.annotations.Nullable;
 public final class MultiLockSet implements MultiLock {
 
     private final Set<MultiLock> members;
-    /** Flattened, each once, in creation order: the order of acquisition. */
+    /**
+     * Flattened, each once (by {@code equals}, so that two locks of one key count once), in
+     * global order as far as that is fixed: see {@link #pinLeaves()}.
+     */
     private final AbstractMultiLock[] leaves;
     /** Acquisitions of this set that had to wait and are not done yet. */
     final AtomicInteger waiting = new AtomicInteger();
@@ -100,20 +104,19 @@ public final class MultiLockSet implements MultiLock {
             throw new IllegalArgumentException("A MultiLockSet needs at least one lock");
         }
         Set<MultiLock> members = new LinkedHashSet<>();
-        IdentityHashMap<AbstractMultiLock, Boolean> leaves = new IdentityHashMap<>();
+        // Plain locks are equal only to themselves; the locks of one key are equal to each other.
+        Set<AbstractMultiLock> leaves = new LinkedHashSet<>();
         for (MultiLock lock : locks) {
             Objects.requireNonNull(lock, "locks contains null");
             members.add(lock);
             if (lock instanceof MultiLockSet set) {
-                for (AbstractMultiLock leaf : set.leaves) {
-                    leaves.put(leaf, Boolean.TRUE);
-                }
+                Collections.addAll(leaves, set.leaves);
             } else {
-                leaves.put((AbstractMultiLock) lock, Boolean.TRUE);
+                leaves.add((AbstractMultiLock) lock);
             }
         }
-        List<AbstractMultiLock> ordered = new ArrayList<>(leaves.keySet());
-        ordered.sort(Comparator.comparingLong(AbstractMultiLock::creationOrder));
+        List<AbstractMultiLock> ordered = new ArrayList<>(leaves);
+        ordered.sort(Comparator.comparingLong(AbstractMultiLock::globalOrder));
         return new MultiLockSet(
                 Collections.unmodifiableSet(members), ordered.toArray(new AbstractMultiLock[0]));
     }
@@ -127,9 +130,47 @@ public final class MultiLockSet implements MultiLock {
         return members;
     }
 
-    /** The leaf locks in acquisition order; the array is not to be modified. */
+    /** The leaf locks, each once; the array is not to be modified. */
     AbstractMultiLock[] leaves() {
         return leaves;
+    }
+
+    /**
+     * Pins every leaf ({@link AbstractMultiLock#pin()}) and returns the leaves in the global order
+     * of their pins, which stays fixed until {@link PinnedLeaves#unpin()}. Most leaves are their
+     * own pins, whose order {@link #of} has sorted already; the lock of a key is pinned to its
+     * key's state, created now if the key is idle, and takes that state's place.
+     *
+     * @throws RuntimeException or Error from a pin (nothing stays pinned then)
+     */
+    PinnedLeaves pinLeaves() {
+        AbstractMultiLock[] pins = new AbstractMultiLock[leaves.length];
+        boolean moved = false;
+        int pinned = 0;
+        try {
+            for (; pinned < leaves.length; pinned++) {
+                pins[pinned] = leaves[pinned].pin();
+                moved |= pins[pinned] != leaves[pinned];
+            }
+        } catch (RuntimeException | Error failure) {
+            PinnedLeaves.unpin(pins, pinned);
+            throw failure;
+        }
+        if (!moved) {
+            return new PinnedLeaves(leaves, pins);
+        }
+        Integer[] byOrder = new Integer[leaves.length];
+        for (int i = 0; i < byOrder.length; i++) {
+            byOrder[i] = i;
+        }
+        Arrays.sort(byOrder, Comparator.comparingLong(i -> pins[i].globalOrder()));
+        AbstractMultiLock[] sortedLeaves = new AbstractMultiLock[leaves.length];
+        AbstractMultiLock[] sortedPins = new AbstractMultiLock[leaves.length];
+        for (int i = 0; i < byOrder.length; i++) {
+            sortedLeaves[i] = leaves[byOrder[i]];
+            sortedPins[i] = pins[byOrder[i]];
+        }
+        return new PinnedLeaves(sortedLeaves, sortedPins);
     }
 
     /** Whether every leaf is acquirable in {@code type} now. */
@@ -186,11 +227,13 @@ public final class MultiLockSet implements MultiLock {
     @Override
     public Optional<Handle> tryAcquire(MultiLockType type) {
         Objects.requireNonNull(type, "type");
-        @Nullable Handle[] held = new Handle[leaves.length];
+        PinnedLeaves pinned = pinLeaves();
+        AbstractMultiLock[] ordered = pinned.leaves();
+        @Nullable Handle[] held = new Handle[ordered.length];
         int taken = 0;
         try {
-            for (; taken < leaves.length; taken++) {
-                Optional<Handle> h = leaves[taken].tryAcquire(type);
+            for (; taken < ordered.length; taken++) {
+                Optional<Handle> h = ordered[taken].tryAcquire(type);
                 if (h.isEmpty()) {
                     return Optional.empty();
                 }
@@ -201,6 +244,7 @@ public final class MultiLockSet implements MultiLock {
             return Optional.of(result);
         } finally {
             SetHandle.releaseAll(held, taken);
+            pinned.unpin(); // the holds, if any, keep what they hold
         }
     }
 

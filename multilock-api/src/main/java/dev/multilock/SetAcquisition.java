@@ -26,13 +26,21 @@ final class SetAcquisition {
      *
      * Leaves granted at once are taken in a loop, not by recursion; a leaf that waits resumes
      * the loop from its continuation, so the depth does not grow with the number of leaves.
+     *
+     * The leaves are pinned (MultiLockSet.pinLeaves) from the start until `result` completes,
+     * however it completes: a keyed lock's state, and with it its place in the global order,
+     * stays the same while this acquisition may still request it. What the chain does after
+     * that (releasing what it holds, cancelling a request that lost the race) needs no pin: the
+     * holds and the requests keep their own states alive.
      */
 
     private final MultiLockSet set;
     private final MultiLockType type;
     /** Where leaf requests that wait are completed; null: on the granting thread. */
     private final @Nullable Executor executor;
+    /** The leaves in the order of their pins. */
     private final AbstractMultiLock[] leaves;
+    private final PinnedLeaves pinned;
     /**
      * Leaf handles held so far, by leaf index, null past the last one taken; written only by the
      * chain, one step at a time.
@@ -49,22 +57,27 @@ final class SetAcquisition {
         this.set = set;
         this.type = type;
         this.executor = executor;
-        this.leaves = set.leaves();
+        this.pinned = set.pinLeaves();
+        this.leaves = pinned.leaves();
         this.held = new Handle[leaves.length];
     }
 
     CompletableFuture<Handle> start() {
         advance(0);
-        if (!result.isDone()) {
+        if (result.isDone()) {
+            pinned.unpin();
+        } else {
             counted = 1;
             set.waiting.incrementAndGet();
-            // uncount and cancel throw nothing: the stage whenComplete returns carries nothing
+            // uncount, cancel and unpin throw nothing: the stage whenComplete returns carries
+            // nothing to check
             var unused = result.whenComplete((h, failure) -> {
                 uncount();
                 CompletableFuture<Handle> c = current;
                 if (c != null) {
                     c.cancel(false); // withdraws a leaf request still waiting; else a no-op
                 }
+                pinned.unpin();
             });
         }
         return result;

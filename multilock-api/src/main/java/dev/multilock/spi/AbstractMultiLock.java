@@ -2,35 +2,74 @@ package dev.multilock.spi;
 
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The base of every lock implementation; the one type besides the lock sets that the sealed
  * {@link MultiLock} permits.
  *
- * <p>Each instance draws a creation number from a global sequence. Lock sets acquire their leaf
- * locks in the order of these numbers, which is what keeps two sets that share locks from
- * deadlocking.
+ * <p>Lock sets acquire their leaf locks in one global order, which is what keeps two sets that
+ * share locks from deadlocking. A lock's place in that order is its {@link #globalOrder()}, a
+ * number drawn from a global sequence when the lock is created (so plain locks are ordered by
+ * creation), or, for locks created at a high rate, the first time a set asks for it; fixed from
+ * then on.
+ * A lock that stands for something that may come and go (the lock of a key, whose state is
+ * dropped when idle) names, through {@link #pin()}, the lock whose order counts and keeps it
+ * alive while a set works with it.
  *
  * @since 0.1.0
  */
 public abstract non-sealed class AbstractMultiLock implements MultiLock {
+    /*
+     * Implementation notes.
+     *
+     * order: a number of SEQUENCE, drawn by the constructor, or (orderAtCreation false) 0 until
+     * the first globalOrder(), then set once by CAS. The lazy draw is for the state of a keyed
+     * lock, created and dropped at the rate of acquisitions of new keys, so that this rate does
+     * not contend on one shared counter. A lazily drawn number is as good as one drawn at
+     * creation: what keeps sets deadlock-free is that every lock has one fixed place in one
+     * total order while sets use it.
+     */
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
-    private final long creationOrder = SEQUENCE.getAndIncrement();
+    /** The place in the global order; 0 until first asked for. */
+    @SuppressWarnings("unused") // accessed through ORDER
+    private volatile long order;
 
-    /** Creates a lock and gives it the next creation number. */
-    protected AbstractMultiLock() {}
+    /** Creates a lock and gives it the next place in the global order. */
+    protected AbstractMultiLock() {
+        this(true);
+    }
 
     /**
-     * Returns this lock's creation number: unique among the locks of this class loader, and
-     * increasing in the order the locks were created.
+     * Creates a lock.
      *
-     * @return the creation number
+     * @param orderAtCreation whether to draw the lock's place in the global order now, or when
+     *     {@link #globalOrder()} is first called
      */
-    public final long creationOrder() {
-        return creationOrder;
+    protected AbstractMultiLock(boolean orderAtCreation) {
+        if (orderAtCreation) {
+            ORDER.set(this, SEQUENCE.incrementAndGet()); // published with the lock
+        }
+    }
+
+    /**
+     * Returns this lock's place in the global order in which lock sets acquire their leaves:
+     * unique among the locks of this class loader, and the same on every call.
+     *
+     * @return the place of this lock, a positive number
+     */
+    public final long globalOrder() {
+        long o = (long) ORDER.getAcquire(this);
+        if (o != 0) {
+            return o;
+        }
+        long drawn = SEQUENCE.incrementAndGet();
+        long witness = (long) ORDER.compareAndExchange(this, 0L, drawn);
+        return witness == 0 ? drawn : witness;
     }
 
     /**
@@ -43,4 +82,37 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock {
      * @throws NullPointerException if {@code type} is null
      */
     public abstract boolean isAcquirable(MultiLockType type);
+
+    /**
+     * Returns the lock that a lock set orders by, and counts as this one, while the set acquires
+     * this lock, and keeps it alive until its {@link #unpin()}. The caller must call
+     * {@code unpin()} on the returned lock exactly once.
+     *
+     * <p>A lock that is its own state returns itself, and its {@code unpin()} does nothing. The
+     * lock of a key returns the key's state, creating it if the key is idle, and keeps it from
+     * being dropped until unpinned, so that its global order stays the same for as long as the
+     * set needs it.
+     *
+     * @return the lock whose {@link #globalOrder()} orders this one; pinned
+     */
+    public AbstractMultiLock pin() {
+        return this;
+    }
+
+    /**
+     * Ends one {@link #pin()} that returned this lock. Does nothing unless this lock is the state
+     * of a key, which may then be dropped if nothing else uses it.
+     */
+    public void unpin() {}
+
+    // VarHandle mechanics
+    private static final VarHandle ORDER;
+    static {
+        try {
+            ORDER = MethodHandles.lookup()
+                    .findVarHandle(AbstractMultiLock.class, "order", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 }

@@ -53,7 +53,7 @@ final class LockFreeHandle extends AbstractHandle {
 
     @Override
     public MultiLock lock() {
-        return lock;
+        return lock.publicLock();
     }
 
     @Override

@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-final class LockFreeMultiLock extends AbstractMultiLock {
+sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
     /*
      * Implementation notes.
      *
@@ -245,6 +245,15 @@ final class LockFreeMultiLock extends AbstractMultiLock {
 
     LockFreeMultiLock() {}
 
+    /**
+     * Creates a lock whose state word starts as {@code initialState} (holds that exist from the
+     * start); the caller publishes the lock safely, for example by a concurrent map's insertion.
+     */
+    LockFreeMultiLock(long initialState) {
+        super(false); // created at the rate of new keys: its place in the global order waits
+        STATE.set(this, initialState); // published with the lock by the caller
+    }
+
     // ---- acquisition ----
 
     @Override
@@ -271,7 +280,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     }
 
     /** The fast path of both overloads: one CAS if the request can enter now. */
-    private CompletableFuture<Handle> acquire0(MultiLockType type, @Nullable Executor executor) {
+    final CompletableFuture<Handle> acquire0(MultiLockType type, @Nullable Executor executor) {
         long s = state;
         if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
             return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
@@ -334,15 +343,23 @@ final class LockFreeMultiLock extends AbstractMultiLock {
                 == LockFreeHandle.DOWNGRADING) {
             return true; // the downgrade in flight releases the shared hold it is making
         }
-        releaseHold((mode & LockFreeHandle.DOWNGRADED) != 0 ? SHARED_UNIT : holdUnit(h.granted));
+        endHold((mode & LockFreeHandle.DOWNGRADED) != 0 ? SHARED_UNIT : holdUnit(h.granted));
         return true;
+    }
+
+    /**
+     * Ends a hold whose release this thread owns ({@link #holdUnit}; 0 for NONE). The state of a
+     * key ({@link KeyedLock}) also gives back the use the hold counted.
+     */
+    void endHold(long unit) {
+        releaseHold(unit);
     }
 
     /**
      * Subtracts a hold ({@link #holdUnit}; 0 for NONE), lets in the waiters that admits and
      * signals the watchers.
      */
-    void releaseHold(long unit) {
+    final void releaseHold(long unit) {
         long s = state;
         if (unit == 0 || (admitsNobody(s, -unit) && casState(s, s - unit))) {
             if (watchers.length != 0) {
@@ -353,9 +370,13 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         }
     }
 
-    /** Called by a waiter that has turned itself WITHDRAWN: uncounts it and drains. */
-    void withdraw() {
+    /**
+     * Called by a waiter that has turned itself WITHDRAWN: uncounts it and drains; then, for the
+     * state of a key, gives back the use the waiter counted.
+     */
+    final void withdraw() {
         applyAndDrain(-WAITER_UNIT, true);
+        unpin();
     }
 
     /**
@@ -370,7 +391,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         applyAndDrain(SHARED_UNIT - EXCLUSIVE_BIT, false);
         if (!h.casMode(LockFreeHandle.DOWNGRADING,
                 LockFreeHandle.DOWNGRADING | LockFreeHandle.DOWNGRADED)) {
-            releaseHold(SHARED_UNIT); // released meanwhile: that release left the shared hold to us
+            endHold(SHARED_UNIT); // released meanwhile: that release left the shared hold to us
         }
         return true;
     }
@@ -398,6 +419,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
     public CompletableFuture<Void> whenAcquirable(MultiLockType type) {
         Objects.requireNonNull(type, "type");
         if (mayEnter(state, type)) {
+            unpin(); // nothing registered: a key's state gives back the use its caller counted
             return CompletableFuture.completedFuture(null);
         }
         AcquirableFuture f = new AcquirableFuture(this, type);
@@ -424,8 +446,11 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         }
     }
 
-    /** Removes {@code w}; returns whether this call removed it. */
-    boolean unregister(Watcher w) {
+    /**
+     * Removes {@code w}; returns whether this call removed it. The call that removes it also gives
+     * back the use that a key's state counted for it.
+     */
+    final boolean unregister(Watcher w) {
         for (;;) {
             Watcher[] ws = watchers;
             int i = 0;
@@ -439,6 +464,7 @@ final class LockFreeMultiLock extends AbstractMultiLock {
             System.arraycopy(ws, 0, shrunk, 0, i);
             System.arraycopy(ws, i + 1, shrunk, i, ws.length - i - 1);
             if (WATCHERS.weakCompareAndSet(this, ws, shrunk)) {
+                unpin();
                 return true;
             }
         }
@@ -646,11 +672,23 @@ final class LockFreeMultiLock extends AbstractMultiLock {
         return (int) waiterCount(state);
     }
 
+    /**
+     * The lock as users see it, for {@link LockFreeHandle#lock()}: this lock, or for the state of
+     * a key the lock of that key.
+     */
+    MultiLock publicLock() {
+        return this;
+    }
+
+    /** How {@link #toString()} begins: {@code MultiLock@} and the identity hash code in hex. */
+    String name() {
+        return "MultiLock@" + Integer.toHexString(System.identityHashCode(this));
+    }
+
     @Override
     public String toString() {
         long s = state;
-        return "MultiLock@" + Integer.toHexString(System.identityHashCode(this))
-                + "[" + locked() + ", holders=" + (isExclusive(s) ? 1 : sharedCount(s))
+        return name() + "[" + locked() + ", holders=" + (isExclusive(s) ? 1 : sharedCount(s))
                 + ", queued=" + waiterCount(s) + ", watchers=" + watchers.length + "]";
     }
 

@@ -80,7 +80,7 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
             e.execute(this::completeGrantedOnExecutor);
         } catch (RuntimeException | Error rejected) {
             // the executor refused: the grant cannot reach its continuation, so give it back
-            lock.releaseHold(LockFreeMultiLock.holdUnit(type));
+            lock.endHold(LockFreeMultiLock.holdUnit(type));
             super.completeExceptionally(rejected);
         }
     }
