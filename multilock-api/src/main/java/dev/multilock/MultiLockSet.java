@@ -1,6 +1,7 @@
 package dev.multilock;
 
 import dev.multilock.spi.AbstractMultiLock;
+import dev.multilock.spi.LockPin;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -116,7 +117,7 @@ public final class MultiLockSet implements MultiLock {
             }
         }
         List<AbstractMultiLock> ordered = new ArrayList<>(leaves);
-        ordered.sort(Comparator.comparingLong(AbstractMultiLock::globalOrder));
+        ordered.sort(PIN_ORDER); // each plain lock is its own pin; keyed ones are sorted again
         return new MultiLockSet(
                 Collections.unmodifiableSet(members), ordered.toArray(new AbstractMultiLock[0]));
     }
@@ -136,6 +137,14 @@ public final class MultiLockSet implements MultiLock {
     }
 
     /**
+     * The order of acquisition: first the pins that other processes order too, by their shared
+     * key, then the others by their place in this class loader's global order.
+     */
+    private static final Comparator<LockPin> PIN_ORDER = Comparator
+            .comparing(LockPin::sharedOrder, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparingLong(LockPin::globalOrder);
+
+    /**
      * Pins every leaf ({@link AbstractMultiLock#pin()}) and returns the leaves in the global order
      * of their pins, which stays fixed until {@link PinnedLeaves#unpin()}. Most leaves are their
      * own pins, whose order {@link #of} has sorted already; the lock of a key is pinned to its
@@ -144,7 +153,7 @@ public final class MultiLockSet implements MultiLock {
      * @throws RuntimeException or Error from a pin (nothing stays pinned then)
      */
     PinnedLeaves pinLeaves() {
-        AbstractMultiLock[] pins = new AbstractMultiLock[leaves.length];
+        LockPin[] pins = new LockPin[leaves.length];
         boolean moved = false;
         int pinned = 0;
         try {
@@ -163,9 +172,9 @@ public final class MultiLockSet implements MultiLock {
         for (int i = 0; i < byOrder.length; i++) {
             byOrder[i] = i;
         }
-        Arrays.sort(byOrder, Comparator.comparingLong(i -> pins[i].globalOrder()));
+        Arrays.sort(byOrder, (i, j) -> PIN_ORDER.compare(pins[i], pins[j]));
         AbstractMultiLock[] sortedLeaves = new AbstractMultiLock[leaves.length];
-        AbstractMultiLock[] sortedPins = new AbstractMultiLock[leaves.length];
+        LockPin[] sortedPins = new LockPin[leaves.length];
         for (int i = 0; i < byOrder.length; i++) {
             sortedLeaves[i] = leaves[byOrder[i]];
             sortedPins[i] = pins[byOrder[i]];

@@ -1,6 +1,7 @@
 package dev.multilock;
 
 import dev.multilock.spi.AbstractMultiLock;
+import dev.multilock.spi.LockPin;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,9 +14,9 @@ final class PinnedLeaves {
     /** The leaves to acquire, in order; not to be modified. */
     private final AbstractMultiLock[] leaves;
     /** The pin of each leaf, same index. */
-    private final AbstractMultiLock[] pins;
+    private final LockPin[] pins;
 
-    PinnedLeaves(AbstractMultiLock[] leaves, AbstractMultiLock[] pins) {
+    PinnedLeaves(AbstractMultiLock[] leaves, LockPin[] pins) {
         this.leaves = leaves;
         this.pins = pins;
     }
@@ -31,9 +32,9 @@ final class PinnedLeaves {
     }
 
     /** Ends the pins {@code pins[0..count)}. */
-    static void unpin(@Nullable AbstractMultiLock[] pins, int count) {
+    static void unpin(@Nullable LockPin[] pins, int count) {
         for (int i = 0; i < count; i++) {
-            AbstractMultiLock pin = pins[i];
+            LockPin pin = pins[i];
             if (pin != null) {
                 pin.unpin();
             }

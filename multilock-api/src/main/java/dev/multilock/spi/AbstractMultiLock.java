@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @since 0.1.0
  */
-public abstract non-sealed class AbstractMultiLock implements MultiLock {
+public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin {
     /*
      * Implementation notes.
      *
@@ -62,6 +62,7 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock {
      *
      * @return the place of this lock, a positive number
      */
+    @Override
     public final long globalOrder() {
         long o = (long) ORDER.getAcquire(this);
         if (o != 0) {
@@ -84,18 +85,17 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock {
     public abstract boolean isAcquirable(MultiLockType type);
 
     /**
-     * Returns the lock that a lock set orders by, and counts as this one, while the set acquires
-     * this lock, and keeps it alive until its {@link #unpin()}. The caller must call
-     * {@code unpin()} on the returned lock exactly once.
+     * Returns what a lock set orders this lock by while the set acquires it, kept alive until its
+     * {@link LockPin#unpin()}, which the caller must call exactly once.
      *
      * <p>A lock that is its own state returns itself, and its {@code unpin()} does nothing. The
      * lock of a key returns the key's state, creating it if the key is idle, and keeps it from
-     * being dropped until unpinned, so that its global order stays the same for as long as the
-     * set needs it.
+     * being dropped until unpinned, so that its order stays the same for as long as the set
+     * needs it.
      *
-     * @return the lock whose {@link #globalOrder()} orders this one; pinned
+     * @return the pin that orders this lock; pinned
      */
-    public AbstractMultiLock pin() {
+    public LockPin pin() {
         return this;
     }
 
@@ -103,6 +103,7 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock {
      * Ends one {@link #pin()} that returned this lock. Does nothing unless this lock is the state
      * of a key, which may then be dropped if nothing else uses it.
      */
+    @Override
     public void unpin() {}
 
     // VarHandle mechanics
