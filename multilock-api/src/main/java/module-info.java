@@ -6,8 +6,9 @@ import org.jspecify.annotations.NullMarked;
  *
  * <p>This module holds the types an application codes against, all in the package
  * {@link dev.multilock}: {@link dev.multilock.MultiLock}, {@link dev.multilock.Handle},
- * {@link dev.multilock.MultiLockType}, {@link dev.multilock.Watch} and
- * {@link dev.multilock.MultiLockSet}. It holds no lock implementation:
+ * {@link dev.multilock.MultiLockType}, {@link dev.multilock.Watch},
+ * {@link dev.multilock.MultiLockSet} and {@link dev.multilock.KeyedMultiLock}. It holds no lock
+ * implementation:
  * {@link dev.multilock.MultiLock#create()} finds one through the service loader. Applications
  * therefore require the implementation module, {@code dev.multilock.lockfree}, which requires
  * this one transitively, and then name only types of {@code dev.multilock}:
@@ -18,8 +19,10 @@ import org.jspecify.annotations.NullMarked;
  * }
  * }</pre>
  *
- * <p>The package {@code dev.multilock.spi} is exported only to the implementation module, so
- * that no other module can implement {@code MultiLock} or {@code Handle}, or forge a handle.
+ * <p>The package {@code dev.multilock.spi} is exported only to the implementation modules
+ * ({@code dev.multilock.lockfree}, and {@code dev.multilock.postgres} for locks across
+ * processes), so that no other module can implement {@code MultiLock} or {@code Handle}, or
+ * forge a handle.
  *
  * <p>The module is {@code @NullMarked}: no parameter or return value is null unless its type
  * says {@code @Nullable}. The JSpecify annotations are needed to compile it, not to run it.
@@ -35,7 +38,7 @@ module dev.multilock {
     requires static org.jspecify;
 
     exports dev.multilock;
-    exports dev.multilock.spi to dev.multilock.lockfree;
+    exports dev.multilock.spi to dev.multilock.lockfree, dev.multilock.postgres;
 
     uses dev.multilock.spi.MultiLockProvider;
 }

@@ -1,0 +1,775 @@
+package dev.multilock.postgres;
+
+import static dev.multilock.MultiLockType.EXCLUSIVE;
+import static dev.multilock.MultiLockType.NONE;
+import static dev.multilock.MultiLockType.SHARED;
+
+import dev.multilock.Handle;
+import dev.multilock.MultiLockType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * This process's hold of one advisory key on the server (API.md, P2): at most one server lock
+ * per key, shared by every local holder it covers, acquired when a local request needs it and
+ * released when none does.
+ *
+ * <p>A request of this process first takes the key's local lock (the lock-free keyed lock, in
+ * strict arrival order, see {@link PgRequest}); then it asks this hold to <i>cover</i> it: to
+ * hold the key on the server in a mode at least its own (EXCLUSIVE covers everything, SHARED
+ * covers SHARED and NONE). A covered request is granted at once, without a round trip; so an
+ * EXCLUSIVE hold is handed on inside the process, and SHARED holders share one server lock.
+ */
+final class ServerHold {
+    /*
+     * Implementation notes.
+     *
+     * Everything below "serial section" is changed only by tasks of `serial`, a lock-free serial
+     * executor that runs one task at a time on whichever thread submits when it is idle (no
+     * thread ever waits for it). JDBC never runs in a task: statements go to a Session, and their
+     * outcome comes back as a new task. User futures are never completed in a task either: a
+     * task hands them to Deliveries, which runs them after the serial section (on a user's
+     * thread) or on the executor (on a session's thread).
+     *
+     * Phases of the server lock:
+     *
+     *   IDLE ──startAcquire──> ACQUIRING ──(try or wait granted, token read)──> HELD
+     *    ^                        │ refused try: a dedicated session waits in the queue
+     *    │                        │ failure, or cancelled wait nobody needs any more
+     *    ├────────────────────────┘
+     *    └──released()── RELEASING <──startRelease── HELD (no holder; nothing needs it, or
+     *                                                closing, or a mode it does not cover)
+     *   any ──sessionLost── IDLE (every handle it covered is lost)
+     *
+     * Covering. In HELD, a pending request is granted iff the hold is not closing and its mode
+     * covers the request's (effective mode: SHARED while a downgrade is in flight). The server
+     * lock is released once no covered handle is left and either nothing in this process needs
+     * the key (no pending request, no request still in the local queue: `demand`), the hold is
+     * closing, or the next request needs a mode the hold does not cover (an EXCLUSIVE request
+     * behind a SHARED hold: the server cannot upgrade, so release, then queue again).
+     *
+     * Fairness across processes (P2). A session about to wait for a key announces it
+     * (NOTIFY on WAITING_CHANNEL); the heartbeat also finds waiters in pg_locks. A hold that
+     * hears of one is `contended`: from then on it grants at most handOffLimit more holds and
+     * only until handOffWindow has passed, then `closing` stops granting; once its holders are
+     * gone it releases, and the requests left queue again on the server, behind the waiter.
+     *
+     * Cancellation (P4). A request withdrawn while local waits is the local lock's business; one
+     * withdrawn while it waits for cover is dropped from `pending`, and its local hold released.
+     * A server wait that nothing needs any more is cancelled (Statement.cancel); whatever the
+     * wait ends with, the dedicated session is cleared by pg_advisory_unlock_all before it is
+     * given back, which also releases a grant that raced the cancel. A grant that arrives when
+     * nothing needs it any more is released at once.
+     *
+     * Fencing (P6). On taking the key EXCLUSIVE, the hold reserves a block of TOKEN_BLOCK tokens
+     * on the server (under the lock, so no other process can reserve at the same time) and
+     * hands them out to its EXCLUSIVE grants in order, reserving again if a block runs out. A
+     * SHARED or NONE grant carries the last EXCLUSIVE token before it: under a SHARED server
+     * lock, the highest token reserved so far; under an EXCLUSIVE one, the last token handed out
+     * (or the one before the block). The next reservation anywhere starts above every token of
+     * every block reserved before, so tokens of a key only increase.
+     *
+     * Uses. Like the state of a keyed lock, a hold counts its uses (a request from its creation
+     * until granted or withdrawn, a covered handle until released or lost, a watch until closed,
+     * and the hold itself while not IDLE) and leaves its owner's map with the last one (DEAD is
+     * final; see PostgresMultiLocks.pinHold).
+     *
+     * Generations. Each acquisition starts a new `generation`; outcomes of statements carry the
+     * generation they were sent in, and an outcome of an older one (a release after the session
+     * was lost, say) changes nothing.
+     */
+
+    enum Phase {
+        IDLE,
+        ACQUIRING,
+        HELD,
+        RELEASING
+    }
+
+    /** Tokens reserved per reservation; see the notes. */
+    static final long TOKEN_BLOCK = 1L << 16;
+    private static final int DEAD = -1;
+
+    final PostgresMultiLocks owner;
+    final long key;
+    private final SerialExecutor serial = new SerialExecutor(null);
+    @SuppressWarnings("unused") // accessed through USES
+    private volatile int uses;
+    /** Requests of this process for this key, not yet granted, withdrawn or failed. */
+    final AtomicInteger demand = new AtomicInteger();
+
+    // ---- serial section ----
+    private Phase phase = Phase.IDLE;
+    /** The server mode held or being acquired (SHARED or EXCLUSIVE); NONE while IDLE. */
+    private MultiLockType mode = NONE;
+    private @Nullable Session session;
+    private int generation;
+    private final ArrayDeque<PgRequest> pending = new ArrayDeque<>();
+    /** tryAcquire calls waiting for the outcome of the try they started. */
+    private final List<TryCover> tries = new ArrayList<>();
+    private final Set<PgHandle> handles = new LinkedHashSet<>();
+    private int exclusiveHolds;
+    private int sharedHolds;
+    private long nextToken;
+    private long tokenCeiling;
+    private long lastExclusive;
+    private boolean reserving;
+    private boolean downgrading;
+    private boolean contended;
+    private boolean closing;
+    private int handOffs;
+    /** The dedicated session waiting in the server's queue for this key; else null. */
+    private @Nullable Session waitingOn;
+    private final List<PgWatch> watches = new ArrayList<>();
+
+    ServerHold(PostgresMultiLocks owner, long key) {
+        this.owner = owner;
+        this.key = key;
+        USES.set(this, 1); // the creator's use; published by the map's insertion
+    }
+
+    /** A tryAcquire waiting for the outcome of the try it started. */
+    private record TryCover(PgLock lock, Handle local, MultiLockType type,
+            CompletableFuture<@Nullable PgHandle> result) {}
+
+    // ---- uses ----
+
+    /** Adds a use unless the hold is dead; see the notes. */
+    boolean tryPin() {
+        for (;;) {
+            int u = (int) USES.getVolatile(this);
+            if (u == DEAD) {
+                return false;
+            }
+            if (u == Integer.MAX_VALUE) {
+                throw new IllegalStateException("Too many uses of advisory key " + key);
+            }
+            if (USES.weakCompareAndSet(this, u, u + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a use; the last one drops the hold from its owner. */
+    void unpin() {
+        for (;;) {
+            int u = (int) USES.getVolatile(this);
+            if (u == 1) {
+                if (USES.weakCompareAndSet(this, 1, DEAD)) {
+                    owner.drop(this);
+                    return;
+                }
+            } else if (USES.weakCompareAndSet(this, u, u - 1)) {
+                return;
+            }
+        }
+    }
+
+    boolean isDead() {
+        return (int) USES.getVolatile(this) == DEAD;
+    }
+
+    // ---- entry points: each runs as one task of the serial section ----
+
+    /**
+     * Runs {@code task} in the serial section, holding this thread's deliveries until it is done
+     * (see {@link Deliveries}).
+     */
+    void submit(Runnable task) {
+        boolean opened = Deliveries.open();
+        try {
+            serial.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    owner.report(this, e);
+                }
+            });
+        } finally {
+            Deliveries.close(opened);
+        }
+    }
+
+    /** A request granted its local lock asks for cover. */
+    void request(PgRequest r) {
+        submit(() -> {
+            if (r.isWithdrawn()) {
+                settle(r); // withdrawn before this task ran; its withdraw task found nothing
+                return;
+            }
+            pending.add(r);
+            advance();
+        });
+    }
+
+    /** A request withdrawn while it waited for cover. */
+    void withdraw(PgRequest r) {
+        submit(() -> {
+            if (!r.settled && pending.remove(r)) {
+                settle(r);
+            }
+            advance();
+        });
+    }
+
+    /** Something outside (a withdrawal in the local queue) may have ended the need for the key. */
+    void recheck() {
+        submit(this::advance);
+    }
+
+    /** A covered handle was released. */
+    void released(PgHandle h) {
+        submit(() -> {
+            if (handles.remove(h)) {
+                count(h.countedMode, -1);
+                unpin();
+            }
+            advance();
+        });
+    }
+
+    /** A covered EXCLUSIVE handle was downgraded. */
+    void downgraded(PgHandle h) {
+        submit(() -> {
+            if (!handles.contains(h) || h.countedMode != EXCLUSIVE) {
+                return;
+            }
+            count(EXCLUSIVE, -1);
+            count(SHARED, +1);
+            h.countedMode = SHARED;
+            if (phase == Phase.HELD && mode == EXCLUSIVE && exclusiveHolds == 0 && !downgrading) {
+                // let the other processes' readers in too: SHARED beside EXCLUSIVE, then drop it
+                downgrading = true;
+                Session s = sessionOrThrow();
+                int g = generation;
+                var unused = s.run(c -> {
+                    Sql.downgrade(c, key);
+                    return Boolean.TRUE;
+                }).whenComplete((v, failure) -> submit(() -> {
+                    if (g != generation) {
+                        return;
+                    }
+                    downgrading = false;
+                    if (failure == null) {
+                        mode = SHARED;
+                    }
+                    advance();
+                }));
+            }
+            advance();
+        });
+    }
+
+    /**
+     * A tryAcquire whose local lock is taken: decided by the hold if it covers, else by one try
+     * on the server if the hold is idle, else refused.
+     */
+    void tryCover(PgLock lock, Handle local, MultiLockType type,
+            CompletableFuture<@Nullable PgHandle> result) {
+        submit(() -> {
+            if (phase == Phase.HELD && grantable(type)) {
+                result.complete(grant(lock, local, type));
+                return;
+            }
+            if (phase == Phase.IDLE && pending.isEmpty()) {
+                tries.add(new TryCover(lock, local, type, result));
+                startAcquire(Sql.serverMode(type));
+                return;
+            }
+            result.complete(null);
+        });
+    }
+
+    /** Another process waits for the key (a notification, or the heartbeat's look). */
+    void contended() {
+        submit(() -> {
+            if (phase != Phase.HELD || contended) {
+                return;
+            }
+            contended = true;
+            handOffs = 0;
+            int g = generation;
+            var unused = owner.db.schedule(() -> submit(() -> {
+                if (g == generation && phase == Phase.HELD && contended) {
+                    closing = true;
+                    advance();
+                }
+            }), owner.config.handOffWindow().toNanos(), TimeUnit.NANOSECONDS);
+        });
+    }
+
+    /** The session the server lock lives on, or the one waiting for it, died. */
+    void sessionLost(Session s, Throwable cause) {
+        submit(() -> {
+            if (session != s || phase == Phase.IDLE) {
+                return; // a wait on s fails by itself: see waited()
+            }
+            s.holds.remove(this);
+            loseHandles(cause);
+            toIdle();
+            advance();
+        });
+    }
+
+    /** The owner is closing: every handle is lost, every pending request fails. */
+    void close(PostgresLockException cause) {
+        submit(() -> {
+            failPending(cause);
+            loseHandles(cause);
+            Session w = waitingOn;
+            if (w != null) {
+                w.cancelWait();
+            }
+            for (PgWatch watch : new ArrayList<>(watches)) {
+                watch.close();
+            }
+            advance();
+        });
+    }
+
+    // ---- watches (P7) ----
+
+    void addWatch(PgWatch w) {
+        submit(() -> {
+            watches.add(w);
+            evaluate(w, true);
+        });
+    }
+
+    void removeWatch(PgWatch w) {
+        submit(() -> {
+            if (watches.remove(w)) {
+                unpin();
+            }
+        });
+    }
+
+    /**
+     * A change that may have made the key acquirable: a release in another process
+     * (notification), the heartbeat's poll, or a local event of a watch.
+     */
+    void reevaluate(boolean event) {
+        submit(() -> {
+            for (PgWatch w : watches) {
+                evaluate(w, event);
+            }
+        });
+    }
+
+    /** Re-evaluates one watch after an event of its local lock. */
+    void reevaluate(PgWatch w) {
+        submit(() -> {
+            if (watches.contains(w)) {
+                evaluate(w, true);
+            }
+        });
+    }
+
+    /** Whether the hold alone says that a request of {@code type} could be covered now. */
+    boolean coversNow(MultiLockType type) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        submit(() -> answer.complete(phase == Phase.HELD && grantable(type)));
+        return answer.join();
+    }
+
+    /**
+     * Sets {@code w} if its mode is acquirable: at once if this hold covers it; else after a
+     * look at pg_locks for other sessions that keep it out.
+     */
+    private void evaluate(PgWatch w, boolean event) {
+        if (!w.locallyAcquirable()) {
+            return;
+        }
+        if (phase == Phase.HELD && grantable(w.type())) {
+            w.serverFree(true, event);
+            return;
+        }
+        if (phase != Phase.IDLE) {
+            return; // this process is taking or letting go of the key: an event follows
+        }
+        int[] ours = owner.db.ourPids();
+        var unused = owner.db.shared()
+                .thenCompose(s -> s.run(c -> Sql.othersKeepOut(c, key, w.type(), ours)))
+                .whenComplete((keptOut, failure) -> {
+                    if (failure == null) {
+                        submit(() -> {
+                            if (watches.contains(w) && phase == Phase.IDLE
+                                    && w.locallyAcquirable()) {
+                                w.serverFree(!keptOut, event);
+                            }
+                        });
+                    }
+                });
+    }
+
+    // ---- the state machine ----
+
+    /** Grants what the hold covers, and starts or ends server work as needed. */
+    private void advance() {
+        switch (phase) {
+            case HELD -> {
+                while (!pending.isEmpty() && grantable(pending.peek().type)) {
+                    PgRequest r = pending.poll();
+                    if (r.claim()) {
+                        Handle local = r.localHandle();
+                        PgHandle h = grant(r.lock, local, r.type);
+                        r.settled = true;
+                        endRequest(r);
+                        r.deliver(h, owner.executor());
+                    } else {
+                        settle(r); // withdrawn as we granted: its withdraw task finds it settled
+                    }
+                }
+                if (exclusiveHolds + sharedHolds > 0 || downgrading || reserving) {
+                    return;
+                }
+                PgRequest next = pending.peek();
+                if (next != null && !closing && needsTokens(next.type)) {
+                    reserveTokens();
+                } else if (closing || next != null || demand.get() == 0) {
+                    startRelease(); // closing, or a mode not covered, or nothing needs the key
+                }
+            }
+            case IDLE -> {
+                if (!pending.isEmpty()) {
+                    MultiLockType m = SHARED;
+                    for (PgRequest r : pending) {
+                        m = MultiLockType.max(m, Sql.serverMode(r.type));
+                    }
+                    startAcquire(m);
+                }
+            }
+            case ACQUIRING -> {
+                Session w = waitingOn;
+                if (w != null && pending.isEmpty() && demand.get() == 0) {
+                    w.cancelWait(); // nothing needs the wait any more (P4)
+                }
+            }
+            case RELEASING -> {
+                // released() advances again
+            }
+        }
+    }
+
+    /** Whether a request of {@code type} can be granted under the hold now (phase HELD). */
+    private boolean grantable(MultiLockType type) {
+        MultiLockType effective = downgrading ? SHARED : mode;
+        return !closing && (effective == EXCLUSIVE || type != EXCLUSIVE) && !needsTokens(type);
+    }
+
+    private boolean needsTokens(MultiLockType type) {
+        return type == EXCLUSIVE && nextToken > tokenCeiling;
+    }
+
+    /** Makes the handle of a covered grant; the request's use passes to the handle. */
+    private PgHandle grant(PgLock lock, Handle local, MultiLockType type) {
+        long token;
+        if (type == EXCLUSIVE) {
+            token = nextToken++;
+            lastExclusive = token;
+        } else {
+            token = lastExclusive;
+        }
+        PgHandle h = new PgHandle(lock, local, this, type, token);
+        if (type == NONE) {
+            unpin(); // a NONE grant holds nothing here (P1)
+        } else {
+            handles.add(h);
+            count(type, +1);
+            if (contended && ++handOffs >= owner.config.handOffLimit()) {
+                closing = true;
+            }
+        }
+        return h;
+    }
+
+    private void count(MultiLockType type, int delta) {
+        if (type == EXCLUSIVE) {
+            exclusiveHolds += delta;
+        } else if (type == SHARED) {
+            sharedHolds += delta;
+        }
+    }
+
+    /** A request that will not be granted: gives back its local hold, its demand and its use. */
+    private void settle(PgRequest r) {
+        if (r.settled) {
+            return;
+        }
+        r.settled = true;
+        Handle local = r.localHandle();
+        local.release();
+        endRequest(r);
+        unpin();
+    }
+
+    private void endRequest(PgRequest r) {
+        demand.decrementAndGet();
+    }
+
+    private void startAcquire(MultiLockType m) {
+        phase = Phase.ACQUIRING;
+        mode = m;
+        tryPin(); // the busy use; the hold is alive (a request or try holds a use)
+        int g = ++generation;
+        var unused = owner.db.shared()
+                .thenCompose(s -> s.<@Nullable Session>run(c -> Sql.tryLock(c, key, m) ? s : null))
+                .whenComplete((s, failure) -> submit(() -> tried(g, s, failure)));
+    }
+
+    private void tried(int g, @Nullable Session s, @Nullable Throwable failure) {
+        if (g != generation) {
+            return;
+        }
+        if (failure != null) {
+            acquisitionFailed(failure);
+            return;
+        }
+        if (s != null) {
+            acquired(g, s);
+            return;
+        }
+        for (TryCover t : tries) {
+            t.result().complete(null); // refused: somebody holds the key or waits for it (P8)
+        }
+        tries.clear();
+        if (pending.isEmpty() && demand.get() == 0) {
+            toIdle();
+            return;
+        }
+        startWait(g);
+    }
+
+    /** Waits in the server's queue on a dedicated session (refused try: contention). */
+    private void startWait(int g) {
+        var unused = owner.db.openDedicated().whenComplete((s, failure) -> submit(() -> {
+            if (failure != null) {
+                if (g == generation) {
+                    acquisitionFailed(failure);
+                }
+                return;
+            }
+            if (g != generation || (pending.isEmpty() && demand.get() == 0)) {
+                owner.db.giveBack(s); // no longer needed
+                if (g == generation) {
+                    toIdle();
+                    advance();
+                }
+                return;
+            }
+            waitingOn = s;
+            MultiLockType m = mode;
+            var unusedToo = s.run(c -> {
+                Sql.announceWait(c, key);
+                try (var statement = Sql.prepareLock(c, key, m)) {
+                    s.executeWaiting(statement);
+                }
+                return s;
+            }).whenComplete((held, waitFailure) -> submit(() -> waited(g, s, waitFailure)));
+        }));
+    }
+
+    private void waited(int g, Session s, @Nullable Throwable failure) {
+        waitingOn = null;
+        if (failure != null) {
+            owner.db.giveBack(s); // pg_advisory_unlock_all first: a grant may have raced a cancel
+            if (g != generation) {
+                return;
+            }
+            if (cause(failure) instanceof SQLException e && Sql.isCancelled(e)) {
+                toIdle(); // we cancelled it: nothing needed it
+                advance();
+            } else {
+                acquisitionFailed(failure);
+            }
+            return;
+        }
+        if (g != generation) {
+            owner.db.giveBack(s);
+            return;
+        }
+        acquired(g, s);
+    }
+
+    /** The server granted the lock on {@code s}: read or reserve fencing tokens, then HELD. */
+    private void acquired(int g, Session s) {
+        session = s;
+        s.holds.add(this);
+        MultiLockType m = mode;
+        CompletableFuture<Long> tokens = m == EXCLUSIVE
+                ? owner.db.fencingTable(s).thenCompose(v -> s.run(
+                        c -> Sql.reserveTokens(c, key, TOKEN_BLOCK)))
+                : s.run(c -> Sql.readToken(c, key));
+        var unused = tokens.whenComplete((token, failure) -> submit(() -> {
+            if (g != generation) {
+                return;
+            }
+            if (failure != null) {
+                releaseAfterFailure(s, failure);
+                return;
+            }
+            if (m == EXCLUSIVE) {
+                tokenCeiling = token;
+                nextToken = token - TOKEN_BLOCK + 1;
+                lastExclusive = token - TOKEN_BLOCK;
+            } else {
+                tokenCeiling = token;
+                nextToken = token + 1; // never handed out: a SHARED hold grants no EXCLUSIVE
+                lastExclusive = token;
+            }
+            phase = Phase.HELD;
+            contended = false;
+            closing = false;
+            handOffs = 0;
+            for (TryCover t : tries) {
+                t.result().complete(grantable(t.type())
+                        ? grant(t.lock(), t.local(), t.type()) : null);
+            }
+            tries.clear();
+            advance();
+            for (PgWatch w : watches) {
+                evaluate(w, true);
+            }
+        }));
+    }
+
+    /** A block of tokens ran out under an EXCLUSIVE hold: reserve the next. */
+    private void reserveTokens() {
+        reserving = true;
+        Session s = sessionOrThrow();
+        int g = generation;
+        var unused = s.run(c -> Sql.reserveTokens(c, key, TOKEN_BLOCK))
+                .whenComplete((token, failure) -> submit(() -> {
+                    if (g != generation) {
+                        return;
+                    }
+                    reserving = false;
+                    if (failure != null) {
+                        releaseAfterFailure(s, failure);
+                        return;
+                    }
+                    tokenCeiling = token;
+                    nextToken = token - TOKEN_BLOCK + 1;
+                    advance();
+                }));
+    }
+
+    private void releaseAfterFailure(Session s, Throwable failure) {
+        failPending(failure);
+        if (s.isDead()) {
+            return; // sessionLost follows
+        }
+        phase = Phase.HELD; // so that startRelease lets go of what the server granted
+        closing = true;
+        loseHandles(failure);
+        startRelease();
+    }
+
+    private void startRelease() {
+        Session s = sessionOrThrow();
+        phase = Phase.RELEASING;
+        MultiLockType m = mode;
+        int g = generation;
+        var unused = s.run(c -> Sql.unlock(c, key, m))
+                .whenComplete((v, failure) -> submit(() -> {
+            if (g != generation) {
+                return;
+            }
+            s.holds.remove(this);
+            if (s.dedicated) {
+                owner.db.giveBack(s);
+            }
+            toIdle();
+            advance();
+            for (PgWatch w : watches) {
+                evaluate(w, true);
+            }
+        }));
+    }
+
+    private void acquisitionFailed(Throwable failure) {
+        Throwable cause = cause(failure);
+        failPending(cause);
+        for (TryCover t : tries) {
+            t.result().completeExceptionally(cause);
+        }
+        tries.clear();
+        toIdle();
+    }
+
+    private void failPending(Throwable failure) {
+        PostgresLockException e = failure instanceof PostgresLockException p ? p
+                : new PostgresLockException("acquiring advisory key " + AdvisoryKey.hex(key)
+                        + " failed", cause(failure));
+        for (PgRequest r; (r = pending.poll()) != null; ) {
+            if (r.fail()) {
+                r.deliverFailure(e, owner.executor());
+            }
+            settle(r);
+        }
+    }
+
+    private void loseHandles(Throwable cause) {
+        for (PgHandle h : handles) {
+            h.markLost(cause, owner.executor());
+            unpin();
+        }
+        handles.clear();
+        exclusiveHolds = 0;
+        sharedHolds = 0;
+    }
+
+    private void toIdle() {
+        Phase was = phase;
+        phase = Phase.IDLE;
+        mode = NONE;
+        session = null;
+        waitingOn = null;
+        contended = false;
+        closing = false;
+        downgrading = false;
+        reserving = false;
+        generation++;
+        if (was != Phase.IDLE) {
+            unpin(); // the busy use
+        }
+    }
+
+    private Session sessionOrThrow() {
+        Session s = session;
+        if (s == null) {
+            throw new IllegalStateException("no session in phase " + phase);
+        }
+        return s;
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** For toString: the phase and mode, read without the serial section (a benign race). */
+    String describe() {
+        return phase + (mode == NONE ? "" : " " + mode) + ", demand=" + demand.get();
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle USES;
+    static {
+        try {
+            USES = MethodHandles.lookup().findVarHandle(ServerHold.class, "uses", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
