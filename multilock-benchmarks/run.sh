@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Runs the multilock JMH suite and turns its JSON into a Markdown table and a chart.
 #
-#   multilock-benchmarks/run.sh [smoke|quick|full]     (default: quick)
-#   multilock-benchmarks/run.sh report DIR             (redo the report of a finished run)
+#   multilock-benchmarks/run.sh [smoke|quick|full|keyed]     (default: quick)
+#   multilock-benchmarks/run.sh report DIR                   (redo the report of a finished run)
 #
 # quick: one fork, short iterations, threads 1 2 4         (~10 min)
 # full:  three forks, longer iterations, threads 1 2 4 8   (~1.5 h; run it on a quiet machine)
+# keyed: KeyedBenchmark alone (keyed locks), two forks     (~14 min; on a quiet machine)
 # smoke: every benchmark and contender once, one fork, tiny iterations, one point per
-#        parameter; fails on any benchmark error. For CI: under 2 minutes on 2 cores.
+#        parameter; fails on any benchmark error. For CI: under 2.5 minutes on 2 cores.
 #
 # quick and full write results/<UTC time>-<profile>/, copy it to results/latest/ and copy its
-# tables into README.md (between the "run.sh: latest results" markers);
-# smoke writes target/smoke/. Each run directory holds one JMH JSON file per JMH invocation,
+# tables into README.md (between the "run.sh: latest results" markers); keyed does the same
+# with results/latest-keyed/ and the "run.sh: keyed results" markers, and leaves the others
+# alone. smoke writes target/smoke/. Each run directory holds one JMH JSON file per JMH invocation,
 # results.json (all of them merged), results.md, throughput-vs-threads.png, machine.txt and
 # the JMH logs.
 #
@@ -84,8 +86,14 @@ case "$PROFILE" in
         LIMIT=14400
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-full"
         ;;
+    keyed)
+        # 40 benchmark points x 2 forks x (3 + 5 s, plus the fork's start): about 14 min.
+        ITER=(-f 2 -wi 3 -w 1s -i 5 -r 1s -to 60s)
+        LIMIT=3600
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-keyed"
+        ;;
     *)
-        echo "usage: $0 [smoke|quick|full] | $0 report DIR" >&2
+        echo "usage: $0 [smoke|quick|full|keyed] | $0 report DIR" >&2
         exit 2
         ;;
 esac
@@ -121,37 +129,54 @@ jmh() {
 
 B=dev.multilock.benchmarks
 status=0
-# Scenarios 1 and 5: uncontended, with the allocation profiler.
-jmh uncontended "$B.UncontendedBenchmark" -t 1 -prof gc || status=1
-# Scenarios 2 and 5 at 2 threads, every mix; the asymmetric reader/writer group beside it.
-jmh contention-t2 "$B.(ContentionBenchmark|ReaderWriterBenchmark)" -t 2 -p mix="$MIXES" \
-    -prof gc || status=1
-# Scenario 2 at the other thread counts, 90:10 only (the chart).
-for t in $THREADS; do
-    [[ "$t" == 2 ]] && continue
-    jmh "contention-t$t" "$B.ContentionBenchmark" -t "$t" -p mix=90:10 -prof gc || status=1
-done
-# Scenario 3 on a pool of 2, every mix; then the other pool sizes at 90:10 (the chart).
-jmh async-pool2 "$B.AsyncThroughputBenchmark" -p pool=2 -p mix="$MIXES" || status=1
-pools=""
-for t in $THREADS; do
-    [[ "$t" == 2 ]] || pools="$pools,$t"
-done
-pools="${pools#,}"
-if [[ -n "$pools" ]]; then
-    jmh async-pools "$B.AsyncThroughputBenchmark" -p pool="$pools" -p mix=90:10 || status=1
+if [[ "$PROFILE" != keyed ]]; then
+    # Scenarios 1 and 5: uncontended, with the allocation profiler.
+    jmh uncontended "$B.UncontendedBenchmark" -t 1 -prof gc || status=1
+    # Scenarios 2 and 5 at 2 threads, every mix; the asymmetric reader/writer group beside it.
+    jmh contention-t2 "$B.(ContentionBenchmark|ReaderWriterBenchmark)" -t 2 -p mix="$MIXES" \
+        -prof gc || status=1
+    # Scenario 2 at the other thread counts, 90:10 only (the chart).
+    for t in $THREADS; do
+        [[ "$t" == 2 ]] && continue
+        jmh "contention-t$t" "$B.ContentionBenchmark" -t "$t" -p mix=90:10 -prof gc || status=1
+    done
+    # Scenario 3 on a pool of 2, every mix; then the other pool sizes at 90:10 (the chart).
+    jmh async-pool2 "$B.AsyncThroughputBenchmark" -p pool=2 -p mix="$MIXES" || status=1
+    pools=""
+    for t in $THREADS; do
+        [[ "$t" == 2 ]] || pools="$pools,$t"
+    done
+    pools="${pools#,}"
+    if [[ -n "$pools" ]]; then
+        jmh async-pools "$B.AsyncThroughputBenchmark" -p pool="$pools" -p mix=90:10 || status=1
+    fi
+    # Scenario 3 with 100 requests per pool task: most of the executor's cost taken out.
+    if [[ "$PROFILE" != smoke ]]; then
+        jmh async-batch "$B.AsyncThroughputBenchmark" -p pool=2 -p mix=90:10 -p batch=100 \
+            || status=1
+    fi
+    # Scenario 4.
+    jmh handoff "$B.HandoffBenchmark" || status=1
 fi
-# Scenario 3 with 100 requests per pool task: most of the executor's cost taken out.
-if [[ "$PROFILE" != smoke ]]; then
-    jmh async-batch "$B.AsyncThroughputBenchmark" -p pool=2 -p mix=90:10 -p batch=100 || status=1
+# Keyed locks: (a) the cost of a key, one thread; (b) 4 threads over 16 and 1,024 keys, blocking
+# and asynchronous; all with the allocation profiler. Its own profile (not quick or full): it
+# answers another issue, and would add about half an hour to full. smoke runs it at 16 keys.
+if [[ "$PROFILE" == keyed || "$PROFILE" == smoke ]]; then
+    keys=16,1024
+    [[ "$PROFILE" == smoke ]] && keys=16
+    jmh keyed "$B.KeyedBenchmark" -p keys="$keys" -prof gc || status=1
 fi
-# Scenario 4.
-jmh handoff "$B.HandoffBenchmark" || status=1
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)" \
     >> "$OUT/machine.txt"
 report "$OUT" "multilock benchmarks: $PROFILE run $(basename "$OUT")"
-if [[ "$PROFILE" != smoke ]]; then
+if [[ "$PROFILE" == keyed ]]; then
+    rm -rf "$HERE/results/latest-keyed"
+    cp -r "$OUT" "$HERE/results/latest-keyed"
+    README_ARGS=(--readme "$HERE/README.md" results/latest-keyed --readme-markers keyed)
+    report "$HERE/results/latest-keyed" "keyed locks: $PROFILE run $(basename "$OUT")"
+    echo "run.sh: results in $OUT (copied to results/latest-keyed and README.md)"
+elif [[ "$PROFILE" != smoke ]]; then
     rm -rf "$HERE/results/latest"
     cp -r "$OUT" "$HERE/results/latest"
     # The README shows the latest tables: copy them between its markers.

@@ -1,6 +1,7 @@
 package dev.multilock.benchmarks.report;
 
 import dev.multilock.benchmarks.Contender;
+import dev.multilock.benchmarks.KeyedContender;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,14 +19,16 @@ import java.util.function.Predicate;
 
 /**
  * Turns the JMH JSON files of one run of {@code run.sh} into one merged JSON file, a Markdown
- * report (tables per scenario with ratios against multilock, the issue's targets met or not,
+ * report (tables per scenario with ratios against multilock, the issues' targets met or not,
  * allocation per operation) and a chart of throughput against threads.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.multilock.benchmarks.report.Report --out DIR
- * [--title TEXT] [--machine FILE] [--failures FILE] [--readme README RESULTS_DIR]
- * FILE.json...}. It writes {@code DIR/results.json}, {@code DIR/results.md} and
- * {@code DIR/throughput-vs-threads.png}; with {@code --readme} it also copies the tables between
- * the markers {@link #BEGIN} and {@link #END} of a README, linking the chart as
+ * [--title TEXT] [--machine FILE] [--failures FILE] [--readme README RESULTS_DIR
+ * [--readme-markers NAME]] FILE.json...}. It writes {@code DIR/results.json},
+ * {@code DIR/results.md} and {@code DIR/throughput-vs-threads.png} (when the run has a scenario
+ * to chart); with {@code --readme} it also copies the tables between the markers
+ * {@link #BEGIN} and {@link #END} of a README (or those named {@code NAME}, see
+ * {@link #splice(String, String, String)}), linking the chart as
  * {@code RESULTS_DIR/throughput-vs-threads.png}.
  *
  * <p>Every ratio compares two results of the same run, never results of different runs.
@@ -54,6 +57,14 @@ public final class Report {
         {"HandoffBenchmark", "4. Hand-off latency",
             "Two chains on two threads pass an EXCLUSIVE lock back and forth. Score: ns per"
                 + " acquisition (lower is better); see the hand-off share below it."},
+        {"KeyedBenchmark", "Keyed locks",
+            "Families of per-key locks. One thread: acquire + release of a fresh key"
+                + " (`freshKey*`), of the same key every time (`sameKey*`), and of one"
+                + " long-lived plain lock of the kind the family is made of (`plainLock*`). Four"
+                + " threads over `keys` keys, 90:10: waiting for each grant"
+                + " (`contendedBlocking`) or leaving a continuation (`contendedAsync`; Guava and"
+                + " the hand-written map block instead). Score: ns per operation (lower is"
+                + " better)."},
     };
 
     private Report() {}
@@ -72,6 +83,7 @@ public final class Report {
         String failures = null;
         Path readme = null;
         String readmeResults = null;
+        String markers = "latest";
         List<Path> inputs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -88,6 +100,9 @@ public final class Report {
                     readme = Path.of(args[++i]);
                     readmeResults = args[++i];
                     break;
+                case "--readme-markers":
+                    markers = args[++i];
+                    break;
                 case "--failures":
                     failures = Files.readString(Path.of(args[++i]), StandardCharsets.UTF_8);
                     break;
@@ -97,7 +112,8 @@ public final class Report {
         }
         if (out == null || inputs.isEmpty()) {
             System.err.println("usage: Report --out DIR [--title TEXT] [--machine FILE]"
-                    + " [--failures FILE] [--readme README RESULTS_DIR] FILE.json...");
+                    + " [--failures FILE] [--readme README RESULTS_DIR [--readme-markers NAME]]"
+                    + " FILE.json...");
             System.exit(2);
             return;
         }
@@ -124,7 +140,7 @@ public final class Report {
             String section = markdown(results, title, machine, failures,
                     charted ? readmeResults + "/throughput-vs-threads.png" : null);
             Files.writeString(readme, splice(Files.readString(readme, StandardCharsets.UTF_8),
-                    demote(section, 2)), StandardCharsets.UTF_8);
+                    demote(section, 2), markers), StandardCharsets.UTF_8);
             System.out.println("report: tables copied into " + readme);
         }
     }
@@ -139,14 +155,27 @@ public final class Report {
      * @throws IllegalArgumentException if the markers are missing
      */
     static String splice(String readme, String section) {
-        int begin = readme.indexOf(BEGIN);
-        int end = readme.indexOf(END);
+        return splice(readme, section, "latest");
+    }
+
+    /**
+     * Replaces what lies between the markers {@code <!-- run.sh: NAME results begin -->} and
+     * {@code <!-- run.sh: NAME results end -->} in a README ({@code --readme-markers NAME}; the
+     * default, {@code latest}, gives {@link #BEGIN} and {@link #END}).
+     *
+     * @throws IllegalArgumentException if the markers are missing
+     */
+    static String splice(String readme, String section, String name) {
+        String beginMarker = "<!-- run.sh: " + name + " results begin -->";
+        String endMarker = "<!-- run.sh: " + name + " results end -->";
+        int begin = readme.indexOf(beginMarker);
+        int end = readme.indexOf(endMarker);
         if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("the README lacks the markers " + BEGIN + " and "
-                    + END);
+            throw new IllegalArgumentException("the README lacks the markers " + beginMarker
+                    + " and " + endMarker);
         }
-        return readme.substring(0, begin + BEGIN.length()) + "\n\n" + section.strip() + "\n\n"
-                + readme.substring(end);
+        return readme.substring(0, begin + beginMarker.length()) + "\n\n" + section.strip()
+                + "\n\n" + readme.substring(end);
     }
 
     /** Moves every Markdown heading {@code levels} levels down, outside fenced blocks. */
@@ -252,6 +281,49 @@ public final class Report {
                 || results.get(0).threads() > 1;
         table(md, results, contenders, varying, threads, r -> metricRows(r));
         counters(md, results, contenders, varying, threads);
+        if (scenario.equals("KeyedBenchmark")) {
+            keyCost(md, results, contenders);
+        }
+    }
+
+    /** Each family's fresh key over its own long-lived plain lock: what a key costs. */
+    private static void keyCost(StringBuilder md, List<Result> results, List<String> contenders) {
+        StringBuilder rows = new StringBuilder();
+        for (String mode : new String[] {"Shared", "Exclusive"}) {
+            StringBuilder row = new StringBuilder("| `freshKey" + mode + "` ÷ `plainLock" + mode
+                    + "` |");
+            boolean any = false;
+            for (String c : contenders) {
+                Result fresh = find(results, "KeyedBenchmark", "freshKey" + mode, c, 0, Map.of());
+                Result plain = find(results, "KeyedBenchmark", "plainLock" + mode, c, 0,
+                        Map.of());
+                if (fresh == null || plain == null) {
+                    row.append(" — |");
+                } else {
+                    row.append(" ×").append(ratio(fresh.primary().score()
+                            / plain.primary().score())).append(" |");
+                    any = true;
+                }
+            }
+            if (any) {
+                rows.append(row).append('\n');
+            }
+        }
+        if (rows.length() == 0) {
+            return;
+        }
+        md.append("The cost of a key: each family's `freshKey` time divided by that of its own"
+                + " long-lived plain lock (multilock: `MultiLock`; async-util:"
+                + " `FairAsyncReadWriteLock`; Guava and the hand-written map: a non-fair"
+                + " `ReentrantReadWriteLock`), same run:\n\n| ratio |");
+        for (String c : contenders) {
+            md.append(' ').append(c).append(" |");
+        }
+        md.append("\n|---|");
+        for (int i = 0; i < contenders.size(); i++) {
+            md.append("---:|");
+        }
+        md.append('\n').append(rows).append('\n');
     }
 
     /** The rows one result contributes: its primary metric, and each group member's. */
@@ -410,7 +482,10 @@ public final class Report {
         return selected;
     }
 
-    /** The contenders present, in the order of {@link Contender}, then any unknown ones. */
+    /**
+     * The contenders present, in the order of {@link Contender}, then of {@link KeyedContender}
+     * (whose names are not already there), then any unknown ones.
+     */
     static List<String> contenders(List<Result> results) {
         Set<String> present = new LinkedHashSet<>();
         for (Result r : results) {
@@ -418,6 +493,11 @@ public final class Report {
         }
         List<String> ordered = new ArrayList<>();
         for (Contender c : Contender.values()) {
+            if (present.remove(c.name())) {
+                ordered.add(c.name());
+            }
+        }
+        for (KeyedContender c : KeyedContender.values()) {
             if (present.remove(c.name())) {
                 ordered.add(c.name());
             }

@@ -8,8 +8,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The targets of issue #3, checked against one run: every ratio is reported, met or not.
+ * The targets of the issues, checked against one run: every ratio is reported, met or not. Each
+ * issue's table is written when the run has a result of one of its scenarios.
  *
+ * <p>Issue #3:
  * <ul>
  *   <li>1, {@code tryAcquire} path: multilock's ns/op at most 1.0x ReentrantReadWriteLock's (the
  *       default, non-fair one), and at most 24 B/op; {@code acquire().join()} path at most 1.25x.
@@ -17,11 +19,25 @@ import java.util.TreeSet;
  *       faster than async-util.
  *   <li>3: at least 2x async-util's throughput and 3x the hand-written baseline's.
  * </ul>
+ *
+ * <p>Keyed locks ({@code KeyedBenchmark}):
+ * <ul>
+ *   <li>(a) acquire + release of a fresh key, SHARED and EXCLUSIVE: multilock's ns/op at most
+ *       1.0x async-util's, and at most 2x that of one long-lived plain {@code MultiLock}
+ *       ({@code plainLock*}, same run).
+ *   <li>(b) every contended point (blocking and asynchronous, each number of keys): multilock's
+ *       throughput at least 1.0x Guava's striped lock's and async-util's, that is its ns/op at
+ *       most theirs.
+ * </ul>
  */
 final class Targets {
 
     private static final String RRWL = "RRWL_NONFAIR";
     private static final String ML = Report.REFERENCE;
+    private static final String KEYED = "KeyedBenchmark";
+    private static final Set<String> ISSUE_3 = Set.of("UncontendedBenchmark",
+            "ContentionBenchmark", "ReaderWriterBenchmark", "AsyncThroughputBenchmark",
+            "HandoffBenchmark");
 
     private final List<Result> results;
     private final StringBuilder md = new StringBuilder();
@@ -38,16 +54,33 @@ final class Targets {
      */
     static String markdown(List<Result> results) {
         Targets t = new Targets(results);
-        t.md.append("## Targets (issue #3)\n\n");
-        t.md.append("Point estimates of the same run; check the error columns below before"
-                + " trusting a close call. ReentrantReadWriteLock means the default, non-fair"
-                + " one.\n\n");
-        t.md.append("| scenario | target | measured | met |\n|---|---|---:|:---:|\n");
-        t.uncontended();
-        t.contention();
-        t.asyncThroughput();
-        t.md.append('\n');
+        if (t.has(ISSUE_3)) {
+            t.md.append("## Targets (issue #3)\n\n");
+            t.md.append("Point estimates of the same run; check the error columns below before"
+                    + " trusting a close call. ReentrantReadWriteLock means the default, non-fair"
+                    + " one.\n\n");
+            t.md.append("| scenario | target | measured | met |\n|---|---|---:|:---:|\n");
+            t.uncontended();
+            t.contention();
+            t.asyncThroughput();
+            t.md.append('\n');
+        }
+        if (t.has(Set.of(KEYED))) {
+            t.md.append("## Targets (keyed locks)\n\n");
+            t.md.append("Point estimates of the same run (`KeyedBenchmark`); check the error"
+                    + " columns below before trusting a close call. (a): one thread, acquire +"
+                    + " release; (b): 4 threads over `keys` keys, 90:10.\n\n");
+            t.md.append("| scenario | target | measured | met |\n|---|---|---:|:---:|\n");
+            t.keyedFreshKey();
+            t.keyedContention();
+            t.md.append('\n');
+        }
         return t.md.toString();
+    }
+
+    /** Whether the run has a result of one of these scenarios. */
+    private boolean has(Set<String> scenarios) {
+        return results.stream().anyMatch(r -> scenarios.contains(r.scenario()));
     }
 
     private void uncontended() {
@@ -111,6 +144,41 @@ final class Targets {
                     2.0);
             atLeast("3", where + "multilock throughput ≥ 3× the baseline's", score(ml), score(bl),
                     3.0);
+        }
+    }
+
+    private void keyedFreshKey() {
+        for (String mode : new String[] {"Shared", "Exclusive"}) {
+            Result fresh = Report.find(results, KEYED, "freshKey" + mode, ML, 0, Map.of());
+            Result au = Report.find(results, KEYED, "freshKey" + mode, "ASYNCUTIL", 0, Map.of());
+            Result plain = Report.find(results, KEYED, "plainLock" + mode, ML, 0, Map.of());
+            atMost("a", "`freshKey" + mode + "`: multilock ns/op ≤ 1.0× async-util's", time(fresh),
+                    time(au), 1.0);
+            atMost("a", "`freshKey" + mode + "`: multilock ns/op ≤ 2× one long-lived `MultiLock`"
+                    + " (`plainLock" + mode + "`)", time(fresh), time(plain), 2.0);
+        }
+    }
+
+    private void keyedContention() {
+        Set<String> points = new TreeSet<>();
+        for (Result r : Report.select(results, r -> r.scenario().equals(KEYED)
+                && r.params().containsKey("keys"))) {
+            points.add(r.method() + "|" + r.params().get("keys"));
+        }
+        if (points.isEmpty()) {
+            row("b", "multilock throughput ≥ 1.0× Guava's and async-util's", "not measured", "?");
+        }
+        for (String point : points) {
+            String[] mk = point.split("\\|");
+            Map<String, String> p = Map.of("keys", mk[1]);
+            Result ml = Report.find(results, KEYED, mk[0], ML, 0, p);
+            String where = "`" + mk[0] + "`, " + mk[1] + " keys: multilock throughput ≥ 1.0× ";
+            for (String[] peer : new String[][] {
+                {"GUAVA_STRIPED", "Guava's striped lock's"}, {"ASYNCUTIL", "async-util's"}}) {
+                Result other = Report.find(results, KEYED, mk[0], peer[0], 0, p);
+                atLeast("b", where + peer[1] + " (their ns/op ÷ multilock's)", time(other),
+                        time(ml), 1.0);
+            }
         }
     }
 

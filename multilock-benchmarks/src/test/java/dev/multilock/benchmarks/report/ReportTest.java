@@ -1,6 +1,7 @@
 package dev.multilock.benchmarks.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -55,6 +56,46 @@ final class ReportTest {
         assertTrue(md.contains("| 2 | 90:10, 2 threads: multilock ns/op ≤ 1.5× RRWL | 3.00× |"
                 + " **no** |"), md);
         assertTrue(md.contains("20.0 (×2.00)"), "contender cell with its ratio: " + md);
+    }
+
+    @Test
+    void markdown_keyedTargets_reportRatiosAndOnlyTheKeyedTable() {
+        String keys16 = ", \"keys\" : \"16\", \"mix\" : \"90:10\"";
+        String json = "[" + String.join(",",
+                result("KeyedBenchmark.freshKeyShared", "MULTILOCK", 100, "ns/op", 1, ""),
+                result("KeyedBenchmark.freshKeyShared", "ASYNCUTIL", 200, "ns/op", 1, ""),
+                result("KeyedBenchmark.plainLockShared", "MULTILOCK", 40, "ns/op", 1, ""),
+                result("KeyedBenchmark.contendedBlocking", "MULTILOCK", 300, "ns/op", 4, keys16),
+                result("KeyedBenchmark.contendedBlocking", "GUAVA_STRIPED", 150, "ns/op", 4,
+                        keys16),
+                result("KeyedBenchmark.contendedBlocking", "ASYNCUTIL", 600, "ns/op", 4,
+                        keys16))
+                + "]";
+        String md = Report.markdown(Result.fromJmh(Json.parse(json)), "t", null, null, null);
+        assertFalse(md.contains("Targets (issue #3)"), "no issue #3 scenario was run: " + md);
+        assertTrue(md.contains("| a | `freshKeyShared`: multilock ns/op ≤ 1.0× async-util's"
+                + " | 0.50× | yes |"), md);
+        assertTrue(md.contains("| a | `freshKeyShared`: multilock ns/op ≤ 2× one long-lived"
+                + " `MultiLock` (`plainLockShared`) | 2.50× | **no** |"), md);
+        assertTrue(md.contains("| b | `contendedBlocking`, 16 keys: multilock throughput ≥ 1.0×"
+                + " Guava's striped lock's (their ns/op ÷ multilock's) | 0.50× | **no** |"), md);
+        assertTrue(md.contains("| b | `contendedBlocking`, 16 keys: multilock throughput ≥ 1.0×"
+                + " async-util's (their ns/op ÷ multilock's) | 2.00× | yes |"), md);
+        assertTrue(md.contains("| `freshKeyShared` ÷ `plainLockShared` | ×2.50 | — |"), md);
+        assertTrue(md.contains("| benchmark | unit | MULTILOCK | ASYNCUTIL | GUAVA_STRIPED |"),
+                "keyed contenders in KeyedContender order: " + md);
+    }
+
+    @Test
+    void splice_namedMarkers_replacesOnlyTheirSection() {
+        String readme = "a\n" + Report.BEGIN + "\nold\n" + Report.END + "\n"
+                + "<!-- run.sh: keyed results begin -->\nold keyed\n"
+                + "<!-- run.sh: keyed results end -->\n";
+        String spliced = Report.splice(readme, "new keyed", "keyed");
+        assertTrue(spliced.contains(Report.BEGIN + "\nold\n" + Report.END), spliced);
+        assertTrue(spliced.contains("<!-- run.sh: keyed results begin -->\n\nnew keyed\n\n"
+                + "<!-- run.sh: keyed results end -->"), spliced);
+        assertFalse(spliced.contains("old keyed"), spliced);
     }
 
     @Test
