@@ -50,8 +50,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       waiting set acquisition) and each way that use can end (release, grant and release,
  *       cancellation, time-out, {@code Watch.close()}, completion or cancellation of
  *       {@code whenAcquirable}, set granted and released or cancelled): while the use lasts,
- *       {@code size()} counts the key and the key stays reachable though the test holds only what
- *       ends the use; once it has ended, {@code size() == 0} and the key is collected;
+ *       {@code size()} counts the key and the key survives a collection; once it has ended,
+ *       {@code size() == 0} and the key is collected. (While the use lasts the test holds what
+ *       ends it, a handle, a future or a watch, which may reach the key's state and so the key:
+ *       the count is the evidence then, and the surviving key the control that shows the later
+ *       collection is due to the end of the use, not to how the test holds the key);
  *   <li>a {@code MultiLock} returned by {@code get} and still referenced keeps no state alive, and
  *       works when used again.
  * </ul>
@@ -59,7 +62,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>The test itself keeps no strong reference to a key it expects to be collected: each key is
  * made and used in a helper method that returns only a weak reference. "Collected" is a bounded
  * poll: up to {@value #GC_ATTEMPTS} calls of {@link System#gc()}, then a failure that names the
- * use that leaked.
+ * use that leaked. Tried once against a family that kept a reference to the last state it dropped
+ * (a leak that {@code size()} cannot see, planted in a scratch copy of the implementation): every
+ * test here failed.
  */
 @Timeout(value = 60, unit = SECONDS)
 final class KeyedMemoryTest {
@@ -277,7 +282,7 @@ final class KeyedMemoryTest {
     private static WeakReference<TestKey> useAndEnd(KeyedMultiLock<TestKey> family, Use use) {
         Started started = start(family, use);
         assertEquals(1, family.size(), () -> "K2: " + use + " keeps its key's state; " + family);
-        System.gc(); // the test holds what ends the use, not the key: the family must keep it
+        System.gc(); // the test holds what ends the use, not the key itself
         assertNotNull(started.key().get(), () -> "K2: " + use + " lost its key while in use");
         assertEquals(1, family.size(), () -> "K2: " + use + " keeps its key's state; " + family);
         started.end().run();
