@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sequential specification of one lock, for {@link MultiLockStatefulProperties}: the rules of
- * API.md and nothing else, in the plainest code there is. A FIFO list of waiting requests, a list
+ * The sequential specification of one lock, for {@link MultiLockStatefulProperties}, and of one
+ * key's lock, for {@link KeyedStatefulProperties}: the rules of API.md and nothing else, in the
+ * plainest code there is. A FIFO list of waiting requests, a list
  * (a multiset) of holders, the watches and the {@code whenAcquirable} waits:
  *
  * <ul>
@@ -25,6 +26,9 @@ import java.util.List;
  *   <li>A future completed from outside while it waits is withdrawn (rule 3); one already done
  *       keeps its outcome.
  * </ul>
+ *
+ * <p>A family of keyed locks is a model per key: {@link #inUse()} says whether the family must keep
+ * the key's state (API.md, K2), so the family's {@code size()} is the number of keys in use.
  *
  * <p>Nothing here is concurrent, so there are no races to model: the model is what the lock must
  * look like whenever no call is in flight.
@@ -190,6 +194,28 @@ final class LockModel {
 
     int queueLength() {
         return queue.size();
+    }
+
+    /**
+     * Whether a keyed family must keep this lock's state (API.md, K2): it has a holder of any
+     * mode (a NONE holder too, though {@link #locked()} does not show it), a waiting request, an
+     * open watch or a pending {@code whenAcquirable}.
+     */
+    boolean inUse() {
+        if (!holders.isEmpty() || !queue.isEmpty()) {
+            return true;
+        }
+        for (Flag f : flags) {
+            if (!f.closed) {
+                return true;
+            }
+        }
+        for (Wait w : waits) {
+            if (!w.done && !w.cancelled) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a tryAcquire of {@code type} would succeed now. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -15,13 +16,19 @@ import java.util.function.Predicate;
  * granted, cancelled, timed out, completed from outside), the result of every {@code tryAcquire},
  * {@code release} and {@code downgrade}, every watch flag and every {@code whenAcquirable} future.
  *
- * <p>A step names its target by an index into a list the model defines (the held acquisitions,
- * the pending requests, the watches, ...), taken modulo the list's size, so that every generated
- * program is valid and a shrunk program stays meaningful. A step with no possible target does
- * nothing.
+ * <p>The same checker runs a program of {@link KeyedStep}s on a {@link TestedKeyedLock}: each step
+ * names a key, works on the lock {@code family.get(key)} returns at that step (a view fetched
+ * anew, which must find whatever state the key has) and on that key's own model, and after every
+ * step every key's lock must agree with its model as above, and the family's {@code size()} with
+ * the number of keys whose model is {@link LockModel#inUse() in use} (API.md, K2).
  *
- * <p>The first disagreement fails with an {@link AssertionError} that names the broken rule, the
- * step, every step so far with what it did, both states, and the seed.
+ * <p>A step names its target by an index into a list the model defines (the held acquisitions,
+ * the pending requests, the watches, ...; in a family, those of the step's key), taken modulo the
+ * list's size, so that every generated program is valid and a shrunk program stays meaningful. A
+ * step with no possible target does nothing.
+ *
+ * <p>The first disagreement fails with an {@link AssertionError} that names the broken rule (and
+ * in a family the key), the step, every step so far with what it did, both states, and the seed.
  */
 final class ModelChecker {
 
@@ -68,6 +75,14 @@ final class ModelChecker {
         }
     }
 
+    /** One step of a program on a family: {@code step} on the lock of key {@code key}. */
+    record KeyedStep(int key, Step step) {
+        @Override
+        public String toString() {
+            return keyName(key) + "." + step;
+        }
+    }
+
     /** An acquisition on both sides. */
     private static final class Acquisition {
         final LockModel.Request model;
@@ -75,69 +90,100 @@ final class ModelChecker {
         final CompletableFuture<Object> future;
         /** The lock's token, once granted. */
         Object token;
+        /** Its name in messages: {@code #id}, after its key's name in a family. */
+        final String name;
 
-        Acquisition(LockModel.Request model, CompletableFuture<Object> future, Object token) {
+        Acquisition(Slot slot, LockModel.Request model, CompletableFuture<Object> future,
+                Object token) {
             this.model = model;
             this.future = future;
             this.token = token;
+            this.name = slot.prefix + "#" + model.id;
         }
 
         @Override
         public String toString() {
-            return "#" + model.id + " (" + (future == null ? "tryAcquire" : "acquire") + "("
-                    + model.type + "))";
+            return name + " (" + (future == null ? "tryAcquire" : "acquire") + "(" + model.type
+                    + "))";
         }
     }
 
     private static final class WatchPair {
         final LockModel.Flag model;
         final Object watch;
-        final int id;
+        /** Its name in messages: {@code w} and a number, after its key's name in a family. */
+        final String name;
 
-        WatchPair(LockModel.Flag model, Object watch, int id) {
+        WatchPair(Slot slot, LockModel.Flag model, Object watch) {
             this.model = model;
             this.watch = watch;
-            this.id = id;
+            this.name = slot.prefix + "w" + slot.watches.size();
         }
 
         @Override
         public String toString() {
-            return "watch w" + id + " (" + model.type + ")";
+            return "watch " + name + " (" + model.type + ")";
         }
     }
 
     private static final class WaitPair {
         final LockModel.Wait model;
         final CompletableFuture<Void> future;
-        final int id;
+        /** Its name in messages: {@code a} and a number, after its key's name in a family. */
+        final String name;
 
-        WaitPair(LockModel.Wait model, CompletableFuture<Void> future, int id) {
+        WaitPair(Slot slot, LockModel.Wait model, CompletableFuture<Void> future) {
             this.model = model;
             this.future = future;
-            this.id = id;
+            this.name = slot.prefix + "a" + slot.waits.size();
         }
 
         @Override
         public String toString() {
-            return "whenAcquirable a" + id + " (" + model.type + ")";
+            return "whenAcquirable " + name + " (" + model.type + ")";
         }
     }
 
-    private final TestedLock lock;
+    /** One lock (one key of a family) and its model, with what the program made on both. */
+    private static final class Slot {
+        final int key;
+        /** What starts the names of its things in messages: nothing for a lone lock. */
+        final String prefix;
+        /** What starts a failure on this lock: nothing for a lone lock, else the key. */
+        final String where;
+        final LockModel model = new LockModel();
+        final List<Acquisition> acquisitions = new ArrayList<>();
+        final List<WatchPair> watches = new ArrayList<>();
+        final List<WaitPair> waits = new ArrayList<>();
+
+        Slot(int key, boolean keyed) {
+            this.key = key;
+            this.prefix = keyed ? keyName(key) + ":" : "";
+            this.where = keyed ? keyName(key) + ": " : "";
+        }
+    }
+
+    /** The lock of each key: the same lock for every key of a lone lock, else a fresh view. */
+    private final IntFunction<TestedLock> locks;
+    /** The family whose {@code size()} is checked; null for a lone lock, which has none. */
+    private final TestedKeyedLock family;
+    private final List<Slot> slots = new ArrayList<>();
     private final String lockName;
     private final long seed;
-    private final List<Step> program;
-    private final LockModel model = new LockModel();
-    private final List<Acquisition> acquisitions = new ArrayList<>();
-    private final List<WatchPair> watches = new ArrayList<>();
-    private final List<WaitPair> waits = new ArrayList<>();
+    /** The program as it was given, for messages: of {@link Step}s or of {@link KeyedStep}s. */
+    private final List<?> program;
     private final StringBuilder trace = new StringBuilder();
     private int stepNumber;
     /** Whether the current step is in the trace yet. */
     private boolean traced;
 
-    private ModelChecker(TestedLock lock, String lockName, long seed, List<Step> program) {
-        this.lock = lock;
+    private ModelChecker(IntFunction<TestedLock> locks, TestedKeyedLock family, int keys,
+            String lockName, long seed, List<?> program) {
+        this.locks = locks;
+        this.family = family;
+        for (int key = 0; key < keys; key++) {
+            slots.add(new Slot(key, family != null));
+        }
         this.lockName = lockName;
         this.seed = seed;
         this.program = program;
@@ -149,32 +195,59 @@ final class ModelChecker {
      * @throws AssertionError at the first step after which they disagree
      */
     static void check(TestedLock lock, String lockName, long seed, List<Step> program) {
-        ModelChecker checker = new ModelChecker(lock, lockName, seed, program);
+        ModelChecker checker = new ModelChecker(key -> lock, null, 1, lockName, seed, program);
         checker.agree(); // a new lock and a new model: both unlocked, nobody waiting
         for (Step step : program) {
+            checker.run(new KeyedStep(0, step));
+        }
+    }
+
+    /**
+     * Runs {@code program} on the keys {@code 0 .. keys - 1} of {@code family} and on a fresh
+     * model of each key.
+     *
+     * @throws AssertionError at the first step after which they disagree
+     */
+    static void checkKeyed(TestedKeyedLock family, int keys, String familyName, long seed,
+            List<KeyedStep> program) {
+        ModelChecker checker =
+                new ModelChecker(family::get, family, keys, familyName, seed, program);
+        checker.agree(); // a new family: no key in use
+        for (KeyedStep step : program) {
+            if (step.key() < 0 || step.key() >= keys) {
+                throw new IllegalArgumentException(step + ": the keys are 0.." + (keys - 1));
+            }
             checker.run(step);
         }
     }
 
-    private void run(Step step) {
+    /** The name of key {@code key} in messages, as {@link TestKey#toString()} gives it. */
+    static String keyName(int key) {
+        return "k" + key;
+    }
+
+    private void run(KeyedStep step) {
         stepNumber++;
         traced = false;
         String did;
         try {
-            did = apply(step);
+            did = apply(slots.get(step.key()), step.step());
         } catch (AssertionError e) {
             throw e;
         } catch (RuntimeException e) {
             throw failure("the lock threw " + e + " (rule 5: only misuse throws)", e);
         }
-        trace.append(String.format("%n  %2d. %-22s -> %s", stepNumber, step, did));
+        trace.append(String.format("%n  %2d. %-22s -> %s", stepNumber,
+                program.get(stepNumber - 1), did));
         traced = true;
         agree();
     }
 
     // ---- the steps ----
 
-    private String apply(Step step) {
+    private String apply(Slot slot, Step step) {
+        TestedLock lock = locks.apply(slot.key);
+        LockModel model = slot.model;
         MultiLockType type = step.type();
         switch (step.kind()) {
             case SKIP:
@@ -182,57 +255,59 @@ final class ModelChecker {
             case ACQUIRE: {
                 CompletableFuture<Object> f = lock.acquire(type);
                 LockModel.Request r = model.acquire(type);
-                acquisitions.add(new Acquisition(r, f, null));
-                return "#" + r.id + " " + r.outcome;
+                Acquisition a = new Acquisition(slot, r, f, null);
+                slot.acquisitions.add(a);
+                return a.name + " " + r.outcome;
             }
             case TRY_ACQUIRE: {
                 Object token = lock.tryAcquire(type);
                 LockModel.Request r = model.tryAcquire(type);
                 if ((token != null) != (r != null)) {
-                    throw failure("rule 2 (a new request succeeds at once iff nobody waits and the"
-                            + " holders admit it): tryAcquire(" + type + ") "
+                    throw failure(slot.where + "rule 2 (a new request succeeds at once iff nobody"
+                            + " waits and the holders admit it): tryAcquire(" + type + ") "
                             + (token != null ? "succeeded" : "failed") + ", the model says it "
                             + (r != null ? "succeeds" : "fails"), null);
                 }
                 if (r == null) {
                     return "empty";
                 }
-                acquisitions.add(new Acquisition(r, null, token));
-                return "#" + r.id;
+                Acquisition a = new Acquisition(slot, r, null, token);
+                slot.acquisitions.add(a);
+                return a.name;
             }
             case RELEASE:
             case RELEASE_TWICE: {
-                Acquisition a = pick(step, x -> x.model.isHeld());
+                Acquisition a = pick(slot, step, x -> x.model.isHeld());
                 if (a == null) {
                     return "nothing held";
                 }
-                boolean first = releaseBoth(a);
+                boolean first = releaseBoth(slot, lock, a);
                 if (step.kind() == Kind.RELEASE) {
                     return a + " released: " + first;
                 }
-                boolean second = releaseBoth(a);
+                boolean second = releaseBoth(slot, lock, a);
                 return a + " released: " + first + ", again: " + second;
             }
             case DOWNGRADE: {
-                Acquisition a = pick(step, x -> x.model.outcome == LockModel.Outcome.GRANTED);
+                Acquisition a = pick(slot, step, x -> x.model.outcome == LockModel.Outcome.GRANTED);
                 if (a == null) {
                     return "no handle";
                 }
                 boolean got = lock.downgrade(a.token);
                 boolean want = model.downgrade(a.model);
                 if (got != want) {
-                    throw failure("Handle.downgrade (true only for a held EXCLUSIVE acquisition"
-                            + " not yet downgraded): downgrade of " + a + " returned " + got
-                            + ", the model says " + want, null);
+                    throw failure(slot.where + "Handle.downgrade (true only for a held EXCLUSIVE"
+                            + " acquisition not yet downgraded): downgrade of " + a + " returned "
+                            + got + ", the model says " + want, null);
                 }
                 return a + " downgraded: " + got;
             }
             case CANCEL:
             case TIME_OUT:
             case COMPLETE: {
-                Acquisition a = pick(step, x -> x.model.outcome == LockModel.Outcome.PENDING);
+                Acquisition a = pick(slot, step, x -> x.model.outcome == LockModel.Outcome.PENDING);
                 if (a == null) {
-                    a = pick(step, x -> x.future != null);
+                    a = pick(slot, step, x -> x.future != null);
                 }
                 if (a == null) {
                     return "no acquire future";
@@ -254,52 +329,55 @@ final class ModelChecker {
             }
             case WATCH: {
                 Object w = lock.watch(type);
-                WatchPair p = new WatchPair(model.watch(type), w, watches.size());
-                watches.add(p);
-                return "w" + p.id + (p.model.set ? " set" : " clear");
+                WatchPair p = new WatchPair(slot, model.watch(type), w);
+                slot.watches.add(p);
+                return p.name + (p.model.set ? " set" : " clear");
             }
             case CLEAR:
             case CLOSE: {
-                if (watches.isEmpty()) {
+                if (slot.watches.isEmpty()) {
                     return "no watch";
                 }
-                WatchPair p = watches.get(step.index() % watches.size());
+                WatchPair p = slot.watches.get(step.index() % slot.watches.size());
                 if (step.kind() == Kind.CLOSE) {
                     lock.close(p.watch);
                     model.close(p.model);
-                    return "w" + p.id + " closed";
+                    return p.name + " closed";
                 }
                 if (p.model.closed) {
-                    return "w" + p.id + " is closed: not cleared"; // left open by the contract
+                    return p.name + " is closed: not cleared"; // left open by the contract
                 }
                 lock.clear(p.watch);
                 model.clear(p.model);
-                return "w" + p.id + " cleared";
+                return p.name + " cleared";
             }
             case WHEN_ACQUIRABLE: {
                 CompletableFuture<Void> f = lock.whenAcquirable(type);
-                WaitPair p = new WaitPair(model.whenAcquirable(type), f, waits.size());
-                waits.add(p);
-                return "a" + p.id + (p.model.done ? " done" : " pending");
+                WaitPair p = new WaitPair(slot, model.whenAcquirable(type), f);
+                slot.waits.add(p);
+                return p.name + (p.model.done ? " done" : " pending");
             }
             case CANCEL_WAIT: {
-                if (waits.isEmpty()) {
+                if (slot.waits.isEmpty()) {
                     return "no whenAcquirable";
                 }
-                WaitPair p = waits.get(step.index() % waits.size());
+                WaitPair p = slot.waits.get(step.index() % slot.waits.size());
                 p.future.cancel(false);
                 model.cancel(p.model);
-                return "a" + p.id + " cancelled";
+                return p.name + " cancelled";
             }
             default:
                 throw new AssertionError(step);
         }
     }
 
-    /** The {@code step.index()}-th (modulo) acquisition that passes {@code filter}, or null. */
-    private Acquisition pick(Step step, Predicate<Acquisition> filter) {
+    /**
+     * The {@code step.index()}-th (modulo) acquisition of {@code slot} that passes
+     * {@code filter}, or null.
+     */
+    private static Acquisition pick(Slot slot, Step step, Predicate<Acquisition> filter) {
         List<Acquisition> candidates = new ArrayList<>();
-        for (Acquisition a : acquisitions) {
+        for (Acquisition a : slot.acquisitions) {
             if (filter.test(a)) {
                 candidates.add(a);
             }
@@ -307,60 +385,89 @@ final class ModelChecker {
         return candidates.isEmpty() ? null : candidates.get(step.index() % candidates.size());
     }
 
-    private boolean releaseBoth(Acquisition a) {
+    private boolean releaseBoth(Slot slot, TestedLock lock, Acquisition a) {
         boolean got = lock.release(a.token);
-        boolean want = model.release(a.model);
+        boolean want = slot.model.release(a.model);
         if (got != want) {
-            throw failure("rule 5 (release returns true once, then false): release of " + a
-                    + " returned " + got + ", the model says " + want, null);
+            throw failure(slot.where + "rule 5 (release returns true once, then false): release"
+                    + " of " + a + " returned " + got + ", the model says " + want, null);
         }
         return got;
     }
 
     // ---- agreement ----
 
-    /** Asserts that the lock shows what the model shows. */
+    /** Asserts that every lock shows what its model shows, and the family what the models do. */
     private void agree() {
+        for (Slot slot : slots) {
+            agree(slot);
+        }
+        if (family != null) {
+            int size = family.size();
+            List<String> inUse = keysInUse();
+            if (size != inUse.size()) {
+                throw failure("rule K2 (a family keeps state for a key exactly while it is held in"
+                        + " any mode, NONE too, queued for, watched or awaited): size() is " + size
+                        + ", the model says " + inUse.size() + " " + inUse, null);
+            }
+        }
+    }
+
+    /** The keys whose model says the family must keep their state. */
+    private List<String> keysInUse() {
+        List<String> inUse = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.model.inUse()) {
+                inUse.add(keyName(slot.key));
+            }
+        }
+        return inUse;
+    }
+
+    /** Asserts that the lock of {@code slot} shows what its model shows. */
+    private void agree(Slot slot) {
+        TestedLock lock = locks.apply(slot.key);
+        LockModel model = slot.model;
         if (lock.locked() != model.locked()) {
-            throw failure("rule 1 (locked() is the strongest mode among SHARED and EXCLUSIVE"
-                    + " holders): locked() is " + lock.locked() + ", the model says "
+            throw failure(slot.where + "rule 1 (locked() is the strongest mode among SHARED and"
+                    + " EXCLUSIVE holders): locked() is " + lock.locked() + ", the model says "
                     + model.locked(), null);
         }
         if (lock.queueLength() != model.queueLength()) {
-            throw failure("rules 2-3 (queueLength() counts the waiting requests, not granted or"
-                    + " withdrawn ones): queueLength() is " + lock.queueLength()
+            throw failure(slot.where + "rules 2-3 (queueLength() counts the waiting requests, not"
+                    + " granted or withdrawn ones): queueLength() is " + lock.queueLength()
                     + ", the model says " + model.queueLength(), null);
         }
-        for (Acquisition a : acquisitions) {
+        for (Acquisition a : slot.acquisitions) {
             if (a.future != null) {
-                agree(a);
+                agree(slot, a);
             }
         }
-        for (WatchPair p : watches) {
+        for (WatchPair p : slot.watches) {
             boolean set = lock.isSet(p.watch);
             if (set != p.model.set) {
-                throw failure("watch (set at creation if its type is acquirable, and after every"
-                        + " release, withdrawal or downgrade that leaves it acquirable; only"
-                        + " clear() clears it; a closed watch no longer changes): " + p + " is "
-                        + (set ? "set" : "clear") + ", the model says "
-                        + (p.model.set ? "set" : "clear"), null);
+                throw failure(slot.where + "watch (set at creation if its type is acquirable, and"
+                        + " after every release, withdrawal or downgrade that leaves it"
+                        + " acquirable; only clear() clears it; a closed watch no longer"
+                        + " changes): " + p + " is " + (set ? "set" : "clear")
+                        + ", the model says " + (p.model.set ? "set" : "clear"), null);
             }
         }
-        for (WaitPair p : waits) {
+        for (WaitPair p : slot.waits) {
             String got = p.future.isCancelled() ? "CANCELLED"
                     : p.future.isCompletedExceptionally() ? "FAILED"
                     : p.future.isDone() ? "DONE" : "PENDING";
             String want = p.model.cancelled ? "CANCELLED" : p.model.done ? "DONE" : "PENDING";
             if (!got.equals(want)) {
-                throw failure("whenAcquirable (done at once if the type is acquirable, else after"
-                        + " the first release, withdrawal or downgrade that leaves it acquirable;"
-                        + " cancelling it unregisters it): " + p + " is " + got
-                        + ", the model says " + want, null);
+                throw failure(slot.where + "whenAcquirable (done at once if the type is"
+                        + " acquirable, else after the first release, withdrawal or downgrade that"
+                        + " leaves it acquirable; cancelling it unregisters it): " + p + " is "
+                        + got + ", the model says " + want, null);
             }
         }
     }
 
-    private void agree(Acquisition a) {
+    private void agree(Slot slot, Acquisition a) {
         LockModel.Outcome want = a.model.outcome;
         LockModel.Outcome got = outcome(a.future);
         if (got == want) {
@@ -380,8 +487,8 @@ final class ModelChecker {
             rule = "rule 3 (a future completed from outside keeps that outcome; the request is"
                     + " withdrawn)";
         }
-        throw failure(rule + ": the future of " + a + " is " + (got == null ? describe(a.future)
-                : got) + ", the model says " + want, null);
+        throw failure(slot.where + rule + ": the future of " + a + " is "
+                + (got == null ? describe(a.future) : got) + ", the model says " + want, null);
     }
 
     /** The outcome the lock's future shows, or null for one the model has no name for. */
@@ -407,6 +514,7 @@ final class ModelChecker {
         return "failed with " + cause(f);
     }
 
+
     // ---- reporting ----
 
     private AssertionError failure(String what, Throwable cause) {
@@ -415,7 +523,16 @@ final class ModelChecker {
         if (stepNumber > 0) {
             m.append(": ").append(program.get(stepNumber - 1));
         }
-        m.append(String.format("%n lock:  %s%n model: %s", lock, model));
+        if (family == null) {
+            m.append(String.format("%n lock:  %s%n model: %s", locks.apply(0), slots.get(0).model));
+        } else {
+            m.append(String.format("%n family: %s, size() %d, keys in use by the model %s",
+                    family, family.size(), keysInUse()));
+            for (Slot slot : slots) {
+                m.append(String.format("%n %s lock:  %s%n %s model: %s", keyName(slot.key),
+                        locks.apply(slot.key), keyName(slot.key), slot.model));
+            }
+        }
         m.append(String.format("%n steps, with what each did:")).append(trace);
         if (stepNumber > 0 && !traced) {
             m.append(String.format("%n  %2d. %-22s -> (disagreed here)", stepNumber,

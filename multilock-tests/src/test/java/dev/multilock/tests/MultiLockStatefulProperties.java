@@ -9,6 +9,7 @@ import dev.multilock.MultiLockType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,9 +109,17 @@ final class MultiLockStatefulProperties {
      * lets a failure shrink to the few steps that matter.
      */
     static Gen<List<ModelChecker.Step>> programs() {
-        return lists().of(steps()).ofSizeBetween(1, MAX_STEPS).map(steps -> {
-            List<ModelChecker.Step> program = new ArrayList<>(steps);
-            program.removeIf(s -> s.kind() == ModelChecker.Kind.SKIP);
+        return programs(steps(), MAX_STEPS, s -> s.kind() == ModelChecker.Kind.SKIP);
+    }
+
+    /**
+     * Programs of up to {@code maxSteps} steps drawn from {@code steps}, the steps that
+     * {@code skip} accepts dropped (see {@link #programs()}); for the keyed property too.
+     */
+    static <S> Gen<List<S>> programs(Gen<S> steps, int maxSteps, Predicate<S> skip) {
+        return lists().of(steps).ofSizeBetween(1, maxSteps).map(drawn -> {
+            List<S> program = new ArrayList<>(drawn);
+            program.removeIf(skip);
             return program;
         });
     }
