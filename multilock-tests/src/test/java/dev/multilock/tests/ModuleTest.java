@@ -154,6 +154,16 @@ final class ModuleTest {
         }
     }
 
+    @Test
+    void testsDescriptor_requires_lockfreeAndJdbcWithDriverAndChildJvmNeeds() {
+        ModuleDescriptor d = descriptor(TESTS_MODULE);
+        assertTrue(d.isOpen(), "open, so that JUnit and Lincheck reach the tests reflectively");
+        assertEquals(Set.of("mandated java.base", IMPL_MODULE, "java.management", "java.naming",
+                "java.sql", "org.postgresql.jdbc"), requires(d),
+                "the implementation (and the API through it); JDBC, the PostgreSQL driver and"
+                        + " java.naming that its data sources need; java.management for ChildJvm");
+    }
+
     // ---- service loading on the module path ----
 
     @Test
