@@ -1,7 +1,8 @@
 /**
  * The test suites of multilock. The tests are compiled into this module and run on the module
  * path, so they see exactly what an application that requires {@code dev.multilock.lockfree}
- * sees: the types of {@code dev.multilock} and nothing of the implementation.
+ * and {@code dev.multilock.postgres} sees: the types of {@code dev.multilock} and
+ * {@code dev.multilock.postgres}, and nothing of the implementations.
  *
  * <p>The PostgreSQL tests (package {@code dev.multilock.tests.pg}) connect to a throwaway server
  * through JDBC: {@code java.sql}, and the PostgreSQL driver, which is an automatic module
@@ -16,6 +17,7 @@
 @SuppressWarnings("requires-automatic")
 open module dev.multilock.tests {
     requires dev.multilock.lockfree;
+    requires dev.multilock.postgres;
     requires java.management;
     requires java.naming;
     requires java.sql;

@@ -37,6 +37,7 @@ final class ModuleTest {
     private static final String API_MODULE = "dev.multilock";
     private static final String IMPL_MODULE = "dev.multilock.lockfree";
     private static final String TESTS_MODULE = "dev.multilock.tests";
+    private static final String PG_MODULE = "dev.multilock.postgres";
     private static final String SPI_PACKAGE = "dev.multilock.spi";
     private static final String SERVICE = "dev.multilock.spi.MultiLockProvider";
 
@@ -90,14 +91,14 @@ final class ModuleTest {
     // ---- the module descriptors ----
 
     @Test
-    void apiDescriptor_exactly_exportsApiToAllAndSpiOnlyToLockfree() {
+    void apiDescriptor_exactly_exportsApiToAllAndSpiOnlyToImplementations() {
         ModuleDescriptor d = descriptor(API_MODULE);
         assertEquals(API_MODULE, d.name());
         assertFalse(d.isOpen(), API_MODULE + " is not an open module");
         assertFalse(d.isAutomatic(), API_MODULE + " has a module-info, it is not automatic");
         assertEquals(Set.of(API_MODULE, SPI_PACKAGE), d.packages(), "its packages");
-        assertEquals(Set.of(API_MODULE, SPI_PACKAGE + " to " + IMPL_MODULE), exports(d),
-                "exports: the API to everyone, the spi only to the implementation");
+        assertEquals(Set.of(API_MODULE, SPI_PACKAGE + " to " + IMPL_MODULE + ", " + PG_MODULE),
+                exports(d), "exports: the API to everyone, the spi only to the implementations");
         assertEquals(Set.of(), d.opens(), "opens nothing");
     }
 
@@ -143,8 +144,23 @@ final class ModuleTest {
     }
 
     @Test
+    void postgresDescriptor_exactly_exportsItsPackageAndRequiresOnlyApiAndJdbc() {
+        ModuleDescriptor d = descriptor(PG_MODULE);
+        assertFalse(d.isOpen(), PG_MODULE + " is not an open module");
+        assertFalse(d.isAutomatic(), PG_MODULE + " has a module-info, it is not automatic");
+        assertEquals(Set.of(PG_MODULE), d.packages(), "one package, named as the module");
+        assertEquals(Set.of(PG_MODULE), exports(d), "its API, to everyone");
+        assertEquals(Set.of(), d.opens(), "opens nothing");
+        assertEquals(Set.of("mandated java.base", "transitive " + API_MODULE,
+                "transitive java.sql", "org.postgresql.jdbc", "static org.jspecify"), requires(d),
+                "the API and JDBC (a DataSource is in its API), the driver, nothing else");
+        assertEquals(Set.of(), d.uses(), "the local queue comes through the API's service");
+        assertEquals(Set.of(), provides(d));
+    }
+
+    @Test
     void descriptors_apiAndLockfree_exportNeitherImplementationNorSpiToAll() {
-        for (String name : List.of(API_MODULE, IMPL_MODULE)) {
+        for (String name : List.of(API_MODULE, IMPL_MODULE, PG_MODULE)) {
             for (ModuleDescriptor.Exports e : descriptor(name).exports()) {
                 assertFalse(e.source().equals(IMPL_MODULE),
                         name + " exports the implementation package: " + e);
@@ -158,10 +174,11 @@ final class ModuleTest {
     void testsDescriptor_requires_lockfreeAndJdbcWithDriverAndChildJvmNeeds() {
         ModuleDescriptor d = descriptor(TESTS_MODULE);
         assertTrue(d.isOpen(), "open, so that JUnit and Lincheck reach the tests reflectively");
-        assertEquals(Set.of("mandated java.base", IMPL_MODULE, "java.management", "java.naming",
-                "java.sql", "org.postgresql.jdbc"), requires(d),
-                "the implementation (and the API through it); JDBC, the PostgreSQL driver and"
-                        + " java.naming that its data sources need; java.management for ChildJvm");
+        assertEquals(Set.of("mandated java.base", IMPL_MODULE, PG_MODULE, "java.management",
+                "java.naming", "java.sql", "org.postgresql.jdbc"), requires(d),
+                "the implementations (and the API through them); JDBC, the PostgreSQL driver"
+                        + " and java.naming that its data sources need; java.management for"
+                        + " ChildJvm");
     }
 
     // ---- service loading on the module path ----
