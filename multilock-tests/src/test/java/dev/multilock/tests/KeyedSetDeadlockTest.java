@@ -18,9 +18,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
@@ -62,6 +68,17 @@ final class KeyedSetDeadlockTest {
      * proof costs little build time.
      */
     static final Duration PLANTED_STALL_LIMIT = Duration.ofSeconds(1);
+    /** Iterations of the race of idle keys, at most; its time budget usually ends it first. */
+    static final int RACE_ITERATIONS = 50_000;
+    /** Iterations of the race run even when its time budget is spent. */
+    static final int RACE_MIN_ITERATIONS = 1_000;
+    /**
+     * How long a side of the race may wait for its set: below {@link Racer#TIMEOUT_SECONDS}, so
+     * that a deadlock is reported as one, not as a racer that did not finish.
+     */
+    static final Duration RACE_STALL_LIMIT = Duration.ofSeconds(5);
+    /** Each side of the race waits, after the start, fewer spins than {@code 2^JITTER_BITS}. */
+    static final int JITTER_BITS = 7;
 
     /** A key with the same hash code as every other key, and no order: only equals tells. */
     private record SameHashKey(String name) {
@@ -136,8 +153,11 @@ final class KeyedSetDeadlockTest {
                             () -> taking.take(SHARED, c(), b())));
         }
 
-        /** The checks while a worker holds its locks: exclusion per lock, and locked(). */
-        void inside(SetRounds rounds, SetRounds.Worker w, Take<?> take) {
+        /**
+         * The checks while {@code who} holds {@code take}: exclusion per lock, and
+         * {@code locked()}; what is wrong goes to {@code problems}.
+         */
+        void inside(Consumer<String> problems, String who, Take<?> take) {
             MultiLockType type = take.type();
             List<MultiLock> locks = take.locks();
             long[] tokens = new long[locks.size()];
@@ -146,7 +166,7 @@ final class KeyedSetDeadlockTest {
             }
             for (MultiLock lock : locks) {
                 if (lock.locked() != type) {
-                    rounds.problem("rule 1: " + w.name() + " holds " + type + " but locked() of "
+                    problems.accept("rule 1: " + who + " holds " + type + " but locked() of "
                             + lock + " is " + lock.locked());
                 }
             }
@@ -170,7 +190,7 @@ final class KeyedSetDeadlockTest {
         ExecutorService executor = Executors.newFixedThreadPool(2);
         try {
             rounds.run(locks.workers(SetRounds::set), executor,
-                    (w, take) -> locks.inside(rounds, w, take));
+                    (w, take) -> locks.inside(rounds::problem, w.name(), take));
         } finally {
             executor.shutdownNow();
         }
@@ -203,7 +223,7 @@ final class KeyedSetDeadlockTest {
         long start = System.nanoTime();
         try {
             rounds.run(locks.workers(SetRounds::inArgumentOrder), executor,
-                    (w, take) -> locks.inside(rounds, w, take));
+                    (w, take) -> locks.inside(rounds::problem, w.name(), take));
         } finally {
             executor.shutdownNow();
             locks.keepA.close();
@@ -218,5 +238,120 @@ final class KeyedSetDeadlockTest {
                 + " bug: it reported " + rounds.problems() + " after " + millis + " ms");
         assertTrue(millis < HARD_LIMIT.toMillis(), () -> "the planted deadlock was reported only"
                 + " after " + millis + " ms");
+    }
+
+    // ---- the race of two sets of idle keys ----
+
+    /**
+     * The moment a wrong order deadlocks, made to happen in every iteration: two sets of the
+     * keys b and c, in opposite argument orders, built from views fetched anew, are acquired at
+     * the same instant (a {@link Racer}, each side after a random jitter) while both keys are
+     * idle, so each set creates, pins and orders the keys' states itself, at the same time as the
+     * other, and states created by one may be the ones the other finds. The two sets must agree
+     * on the order whatever happens. After each iteration nothing but the watched key a may keep
+     * a state.
+     */
+    @Test
+    void acquire_setsOfIdleKeysStartedAtOnceInOppositeOrders_neverDeadlock() {
+        long seed = StressConfig.seed();
+        Locks locks = new Locks();
+        Race race = race(locks, SetRounds::set, RACE_STALL_LIMIT, seed, RACE_ITERATIONS,
+                TimeUnit.MILLISECONDS.toNanos(StressConfig.millis()));
+        locks.keepA.close();
+
+        System.out.println("KeyedSetDeadlockTest: the race of idle keys ran " + race);
+        assertTrue(race.problems().isEmpty(), () -> race.problems().get(0) + " (" + race
+                + "); " + StressConfig.rerun(seed));
+        assertEquals(0, locks.breaches.count(), () -> locks.breaches.count() + " breaches of"
+                + " exclusion, first " + locks.breaches.list() + "; " + StressConfig.rerun(seed));
+        assertEquals(0, locks.family.size(), () -> "K2 (state only while in use): size() at rest: "
+                + locks.states());
+    }
+
+    /** Test of the test: the race catches the planted ordering bug, in a few iterations. */
+    @Test
+    void raceInArgumentOrder_plantedOrderingBug_reportedAsDeadlock() {
+        long seed = StressConfig.seed();
+        Locks locks = new Locks();
+        Race race = race(locks, SetRounds::inArgumentOrder, PLANTED_STALL_LIMIT, seed,
+                RACE_ITERATIONS, TimeUnit.SECONDS.toNanos(5));
+        locks.keepA.close();
+
+        System.out.println("KeyedSetDeadlockTest: the race reported the planted ordering bug in "
+                + race + ": " + (race.problems().isEmpty() ? "nothing" : race.problems().get(0)));
+        assertTrue(race.problems().stream().anyMatch(p -> p.startsWith("deadlock:")),
+                () -> "the race missed the planted ordering bug: " + race + "; "
+                        + StressConfig.rerun(seed));
+    }
+
+    /** What a race saw: how many iterations it ran, in how long, and the problems, if any. */
+    private record Race(int iterations, long millis, List<String> problems) {
+        @Override
+        public String toString() {
+            return iterations + " iterations, " + millis + " ms";
+        }
+    }
+
+    /**
+     * Runs iterations of the race until one finds a problem, {@code maxIterations} have run, or
+     * the budget is spent (after {@value #RACE_MIN_ITERATIONS} iterations at least).
+     */
+    private static Race race(Locks locks, Taking taking, Duration stall, long seed,
+            int maxIterations, long budgetNanos) {
+        Random random = new Random(seed);
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        long start = System.nanoTime();
+        int i = 0;
+        try (Racer racer = new Racer("multilock-keyed-set-racer")) {
+            while (i < maxIterations && problems.isEmpty()
+                    && (i < RACE_MIN_ITERATIONS || System.nanoTime() - start < budgetNanos)) {
+                String where = " in iteration " + i;
+                racer.race(() -> side(locks, taking.take(EXCLUSIVE, locks.b(), locks.c()),
+                        "{b, c}" + where, stall, problems), jitter(random),
+                        () -> side(locks, taking.take(EXCLUSIVE, locks.c(), locks.b()),
+                                "{c, b}" + where, stall, problems), jitter(random));
+                i++;
+                int size = locks.family.size();
+                if (problems.isEmpty() && size != 1) {
+                    problems.add("K2 (state only while in use): both sets were released" + where
+                            + ", yet size() is " + size + ", not 1 (the watched a); "
+                            + locks.states());
+                }
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        return new Race(i, millis, List.copyOf(problems));
+    }
+
+    /** A side of the race: takes, checks, releases; a wait beyond {@code stall} is a deadlock. */
+    private static <G> void side(Locks locks, Take<G> take, String who, Duration stall,
+            ConcurrentLinkedQueue<String> problems) {
+        CompletableFuture<? extends G> f = take.acquire(null);
+        G grant;
+        try {
+            grant = f.get(stall.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            problems.add("deadlock: " + who + " waited " + stall.toMillis() + " ms for " + take
+                    + "; " + locks.states());
+            SetRounds.withdraw(take, f);
+            return;
+        } catch (InterruptedException | ExecutionException e) {
+            problems.add(who + " failed: " + e);
+            SetRounds.withdraw(take, f);
+            return;
+        }
+        try {
+            locks.inside(problems::add, who, take);
+        } finally {
+            if (!take.release(grant)) {
+                problems.add("rule 5: the first release of " + take + " by " + who
+                        + " returned false");
+            }
+        }
+    }
+
+    /** Spins before a side acts: log-uniform, so small offsets are swept finely. */
+    private static int jitter(Random random) {
+        return random.nextInt(1 << random.nextInt(JITTER_BITS + 1));
     }
 }

@@ -398,7 +398,7 @@ final class SetRounds {
     }
 
     /** Withdraws a request that waited too long; gives back a grant that came just now. */
-    private static <G> void withdraw(Take<G> take, CompletableFuture<? extends G> f) {
+    static <G> void withdraw(Take<G> take, CompletableFuture<? extends G> f) {
         if (!f.cancel(false) && !f.isCompletedExceptionally()) {
             take.release(f.join());
         }
