@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
  * dropped and created again in between, with a new place in the order each time; a's state is
  * kept alive by an open watch for the whole run, and the plain lock {@code mid} is created after
  * a's state was ordered, so the order interleaves keyed and plain locks (p, a, mid, then the
- * current b and c states in whichever order they were created). One set holds two views of the
- * key a (equal keys, not the same object), which must count once.
+ * current b and c states in whichever order sets first ordered them). One set holds two views of
+ * the key a (equal keys, not the same object), which must count once.
  *
  * <p>Every wait is bounded ({@link #STALL_LIMIT}); a longer one fails the test with "deadlock:"
  * and the states of every lock. An {@link ExclusionChecker} per lock watches the critical
