@@ -425,7 +425,7 @@ final class ServerHold {
                         Handle local = r.localHandle();
                         PgHandle h = grant(r.lock, local, r.type);
                         r.settled = true;
-                        endRequest(r);
+                        endRequest();
                         r.deliver(h, owner.executor());
                     } else {
                         settle(r); // withdrawn as we granted: its withdraw task finds it settled
@@ -510,11 +510,11 @@ final class ServerHold {
         r.settled = true;
         Handle local = r.localHandle();
         local.release();
-        endRequest(r);
+        endRequest();
         unpin();
     }
 
-    private void endRequest(PgRequest r) {
+    private void endRequest() {
         demand.decrementAndGet();
     }
 

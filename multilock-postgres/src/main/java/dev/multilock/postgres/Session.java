@@ -55,7 +55,7 @@ final class Session {
      * completes on the session's thread, marked as the library's work (see {@link Deliveries});
      * a fatal error kills the session first.
      */
-    <T> CompletableFuture<T> run(Sql.Work<T> work) {
+    <T extends @Nullable Object> CompletableFuture<T> run(Sql.Work<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         runner.execute(() -> Deliveries.asLibraryWork(() -> {
             if (dead.get()) {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every statement the library sends, in one place. Each runs in autocommit mode on one session,
@@ -31,7 +32,7 @@ final class Sql {
 
     /** Code of a statement to run on a session. */
     @FunctionalInterface
-    interface Work<T> {
+    interface Work<T extends @Nullable Object> {
         T run(Connection connection) throws SQLException;
     }
 

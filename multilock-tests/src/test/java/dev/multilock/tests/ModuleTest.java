@@ -152,8 +152,10 @@ final class ModuleTest {
         assertEquals(Set.of(PG_MODULE), exports(d), "its API, to everyone");
         assertEquals(Set.of(), d.opens(), "opens nothing");
         assertEquals(Set.of("mandated java.base", "transitive " + API_MODULE,
-                "transitive java.sql", "org.postgresql.jdbc", "static org.jspecify"), requires(d),
-                "the API and JDBC (a DataSource is in its API), the driver, nothing else");
+                "transitive java.sql", "org.postgresql.jdbc", "static org.jspecify",
+                "static org.checkerframework.checker.qual"), requires(d),
+                "the API and JDBC (a DataSource is in its API), the driver, nothing else at run"
+                        + " time (the annotation modules are for the compiler)");
         assertEquals(Set.of(), d.uses(), "the local queue comes through the API's service");
         assertEquals(Set.of(), provides(d));
     }
