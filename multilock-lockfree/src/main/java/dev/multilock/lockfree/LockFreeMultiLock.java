@@ -388,6 +388,7 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
             } else if (waiterCount(s) == MAX_COUNT) {
                 throw new IllegalStateException("Too many waiters on " + this);
             } else if (weakCasState(s, s + WAITER_UNIT)) {
+                w.queued(waiterCount(s)); // before the push publishes w
                 break; // queued: from here on no new request overtakes w
             }
         }
@@ -766,6 +767,11 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
      */
     MultiLock publicLock() {
         return this;
+    }
+
+    /** The lock as the {@code dev.multilock.Wait} event names it. */
+    String eventName() {
+        return name();
     }
 
     /** How {@link #toString()} begins: {@code MultiLock@} and the identity hash code in hex. */

@@ -33,4 +33,10 @@ sealed interface Node extends Delivery permits Waiter, ThreadWaiter {
 
     /** Links the next node; see the notes. */
     void setNext(@Nullable Node next);
+
+    /**
+     * Called by the thread that queued this node, before it pushes it: begins its
+     * {@code dev.multilock.Wait} event ({@link WaitEvents}), {@code ahead} waiting before it.
+     */
+    void queued(long ahead);
 }

@@ -44,6 +44,8 @@ final class ThreadWaiter implements Node {
     private @Nullable Node next; // see Node: ordered by the lock's CASes
     /** The grant, once delivered; null before. */
     private volatile @Nullable LockFreeHandle handle;
+    /** The JFR event of this wait, or null; written before the push, read by the winner. */
+    private @Nullable Object event;
 
     ThreadWaiter(LockFreeMultiLock lock, MultiLockType type) {
         this.lock = lock;
@@ -76,6 +78,11 @@ final class ThreadWaiter implements Node {
         this.next = next;
     }
 
+    @Override
+    public void queued(long ahead) {
+        event = WaitEvents.begin(ahead); // published with the node by the push
+    }
+
     /** Hands the grant to the waiting thread and wakes it. */
     @Override
     public void deliver() {
@@ -100,7 +107,7 @@ final class ThreadWaiter implements Node {
         for (int i = 0; i < SPINS; i++) {
             LockFreeHandle h = handle;
             if (h != null) {
-                return h;
+                return granted(h);
             }
             Thread.onSpinWait();
         }
@@ -109,7 +116,7 @@ final class ThreadWaiter implements Node {
             for (;;) {
                 LockFreeHandle h = handle;
                 if (h != null) {
-                    return h;
+                    return granted(h);
                 }
                 if (Thread.interrupted()) {
                     if (interruptible && withdraw()) {
@@ -137,9 +144,19 @@ final class ThreadWaiter implements Node {
         }
     }
 
+    /**
+     * Ends the wait's JFR event on the waiting thread, so that its stack trace shows where the
+     * thread waited.
+     */
+    private LockFreeHandle granted(LockFreeHandle h) {
+        WaitEvents.end(event, lock, type, WaitEvents.GRANTED);
+        return h;
+    }
+
     /** Withdraws the request if it still waits; false if it was granted. */
     private boolean withdraw() {
         if (STATUS.compareAndSet(this, WAITING, WITHDRAWN)) {
+            WaitEvents.end(event, lock, type, WaitEvents.WITHDRAWN);
             lock.withdraw();
             return true;
         }

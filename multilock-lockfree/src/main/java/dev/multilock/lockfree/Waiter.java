@@ -52,6 +52,8 @@ final class Waiter extends CompletableFuture<Handle> implements Node {
     volatile int status;
     /** See the notes: one list at a time; ordered by the lock's CASes. */
     private @Nullable Node next;
+    /** The JFR event of this wait, or null; written before the push, read by the winner. */
+    private @Nullable Object event;
 
     Waiter(LockFreeMultiLock lock, MultiLockType type, @Nullable Executor executor) {
         this.lock = lock;
@@ -81,6 +83,11 @@ final class Waiter extends CompletableFuture<Handle> implements Node {
     }
 
     @Override
+    public void queued(long ahead) {
+        event = WaitEvents.begin(ahead); // published with the node by the push
+    }
+
+    @Override
     public void setNext(@Nullable Node next) {
         this.next = next; // see the notes: ordered by the lock's CASes
     }
@@ -88,6 +95,7 @@ final class Waiter extends CompletableFuture<Handle> implements Node {
     /** Completes the future of a claimed request, on the executor if one was given. */
     @Override
     public void deliver() {
+        WaitEvents.end(event, lock, type, WaitEvents.GRANTED);
         Executor e = executor;
         if (e == null) {
             completeGranted();
@@ -134,6 +142,7 @@ final class Waiter extends CompletableFuture<Handle> implements Node {
         Trampoline t = Trampoline.current();
         boolean opened = t.open();
         if (STATUS.compareAndSet(this, WAITING, WITHDRAWN)) {
+            WaitEvents.end(event, lock, type, WaitEvents.WITHDRAWN);
             lock.withdraw();
         }
         return opened ? t : null;

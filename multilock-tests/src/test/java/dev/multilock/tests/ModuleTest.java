@@ -129,10 +129,9 @@ final class ModuleTest {
 
     @Test
     void lockfreeDescriptor_requires_apiTransitivelyAndJspecifyStatically() {
-        assertEquals(
-                Set.of("mandated java.base", "transitive " + API_MODULE, "static org.jspecify"),
-                requires(descriptor(IMPL_MODULE)),
-                "requiring the implementation gives an application the API");
+        assertEquals(Set.of("mandated java.base", "transitive " + API_MODULE,
+                "static org.jspecify", "static jdk.jfr"), requires(descriptor(IMPL_MODULE)),
+                "requiring the implementation gives an application the API; JFR is optional");
     }
 
     @Test
@@ -177,10 +176,10 @@ final class ModuleTest {
         ModuleDescriptor d = descriptor(TESTS_MODULE);
         assertTrue(d.isOpen(), "open, so that JUnit and Lincheck reach the tests reflectively");
         assertEquals(Set.of("mandated java.base", IMPL_MODULE, PG_MODULE, "java.management",
-                "java.naming", "java.sql", "org.postgresql.jdbc"), requires(d),
+                "java.naming", "java.sql", "org.postgresql.jdbc", "jdk.jfr"), requires(d),
                 "the implementations (and the API through them); JDBC, the PostgreSQL driver"
                         + " and java.naming that its data sources need; java.management for"
-                        + " ChildJvm");
+                        + " ChildJvm; jdk.jfr to record and read the Wait event");
     }
 
     // ---- service loading on the module path ----
