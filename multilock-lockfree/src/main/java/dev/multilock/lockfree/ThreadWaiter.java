@@ -34,8 +34,11 @@ final class ThreadWaiter implements Node {
      * return, so every wake-up re-reads handle.
      */
 
-    /** Checks of {@code handle} before the first park; see the notes. */
-    static final int SPINS = 128;
+    /**
+     * Checks of {@code handle} before the first park; see the notes. The system property
+     * {@code multilock.lockfree.spins} overrides it, for the benchmark that tunes it.
+     */
+    static final int SPINS = Math.max(0, Integer.getInteger("multilock.lockfree.spins", 128));
 
     final LockFreeMultiLock lock;
     final MultiLockType type;
