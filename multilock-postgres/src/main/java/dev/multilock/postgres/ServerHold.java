@@ -127,6 +127,8 @@ final class ServerHold {
     private boolean reserving;
     private boolean downgrading;
     private boolean contended;
+    /** A waiter was announced, or seen, while this process waited for the key itself. */
+    private boolean heardWaiter;
     private boolean closing;
     private int handOffs;
     /** The dedicated session waiting in the server's queue for this key; else null. */
@@ -291,22 +293,36 @@ final class ServerHold {
         });
     }
 
-    /** Another process waits for the key (a notification, or the heartbeat's look). */
+    /**
+     * Another process waits for the key (a notification, or the heartbeat's look). Heard while
+     * this process still waits for the key itself, it counts from the grant on: the waiter may be
+     * queued behind this one (P2 applies from the first hold); if it was ahead, it has had the
+     * key already, and the early close only costs a round trip.
+     */
     void contended() {
         submit(() -> {
-            if (phase != Phase.HELD || contended) {
-                return;
+            if (phase == Phase.ACQUIRING) {
+                heardWaiter = true;
+            } else if (phase == Phase.HELD) {
+                startContention();
             }
-            contended = true;
-            handOffs = 0;
-            int g = generation;
-            var unused = owner.db.schedule(() -> submit(() -> {
-                if (g == generation && phase == Phase.HELD && contended) {
-                    closing = true;
-                    advance();
-                }
-            }), owner.config.handOffWindow().toNanos(), TimeUnit.NANOSECONDS);
         });
+    }
+
+    /** From now on at most handOffLimit more holds, for at most handOffWindow (P2). */
+    private void startContention() {
+        if (contended) {
+            return;
+        }
+        contended = true;
+        handOffs = 0;
+        int g = generation;
+        var unused = owner.db.schedule(() -> submit(() -> {
+            if (g == generation && phase == Phase.HELD && contended) {
+                closing = true;
+                advance();
+            }
+        }), owner.config.handOffWindow().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The session the server lock lives on, or the one waiting for it, died. */
@@ -537,7 +553,7 @@ final class ServerHold {
             return;
         }
         if (s != null) {
-            acquired(g, s);
+            acquired(g, s, false); // the try refuses while anybody waits: nobody does
             return;
         }
         for (TryCover t : tries) {
@@ -599,11 +615,15 @@ final class ServerHold {
             owner.db.giveBack(s);
             return;
         }
-        acquired(g, s);
+        acquired(g, s, true);
     }
 
-    /** The server granted the lock on {@code s}: read or reserve fencing tokens, then HELD. */
-    private void acquired(int g, Session s) {
+    /**
+     * The server granted the lock on {@code s}: read or reserve fencing tokens (and, after a wait
+     * in the server's queue, look whether others wait behind: P2 applies to them from the first
+     * hold), then HELD.
+     */
+    private void acquired(int g, Session s, boolean waited) {
         session = s;
         s.holds.add(this);
         MultiLockType m = mode;
@@ -611,37 +631,54 @@ final class ServerHold {
                 ? owner.db.fencingTable(s).thenCompose(v -> s.run(
                         c -> Sql.reserveTokens(c, key, TOKEN_BLOCK)))
                 : s.run(c -> Sql.readToken(c, key));
-        var unused = tokens.whenComplete((token, failure) -> submit(() -> {
-            if (g != generation) {
-                return;
-            }
-            if (failure != null) {
-                releaseAfterFailure(s, failure);
-                return;
-            }
-            if (m == EXCLUSIVE) {
-                tokenCeiling = token;
-                nextToken = token - TOKEN_BLOCK + 1;
-                lastExclusive = token - TOKEN_BLOCK;
-            } else {
-                tokenCeiling = token;
-                nextToken = token + 1; // never handed out: a SHARED hold grants no EXCLUSIVE
-                lastExclusive = token;
-            }
-            phase = Phase.HELD;
-            contended = false;
-            closing = false;
-            handOffs = 0;
-            for (TryCover t : tries) {
-                t.result().complete(grantable(t.type())
-                        ? grant(t.lock(), t.local(), t.type()) : null);
-            }
-            tries.clear();
-            advance();
-            for (PgWatch w : watches) {
-                evaluate(w, true);
-            }
-        }));
+        CompletableFuture<Boolean> behind = waited
+                ? s.run(c -> Sql.othersWait(c, key)) : CompletableFuture.completedFuture(false);
+        var unused = tokens.thenCombine(behind, Granted::new)
+                .whenComplete((granted, failure) -> submit(() -> held(g, s, m, granted, failure)));
+    }
+
+    /** What the statements after a grant found: the fencing token, and waiters behind. */
+    private record Granted(long token, boolean othersWait) {}
+
+    /** The statements after a grant are done: HELD, or let go after a failure. */
+    private void held(int g, Session s, MultiLockType m, @Nullable Granted granted,
+            @Nullable Throwable failure) {
+        if (g != generation) {
+            return;
+        }
+        if (failure != null || granted == null) {
+            releaseAfterFailure(s, failure != null ? failure
+                    : new IllegalStateException("no token after the grant"));
+            return;
+        }
+        long token = granted.token();
+        heardWaiter |= granted.othersWait();
+        if (m == EXCLUSIVE) {
+            tokenCeiling = token;
+            nextToken = token - TOKEN_BLOCK + 1;
+            lastExclusive = token - TOKEN_BLOCK;
+        } else {
+            tokenCeiling = token;
+            nextToken = token + 1; // never handed out: a SHARED hold grants no EXCLUSIVE
+            lastExclusive = token;
+        }
+        phase = Phase.HELD;
+        contended = false;
+        closing = false;
+        handOffs = 0;
+        if (heardWaiter) {
+            heardWaiter = false;
+            startContention();
+        }
+        for (TryCover t : tries) {
+            t.result().complete(grantable(t.type())
+                    ? grant(t.lock(), t.local(), t.type()) : null);
+        }
+        tries.clear();
+        advance();
+        for (PgWatch w : watches) {
+            evaluate(w, true);
+        }
     }
 
     /** A block of tokens ran out under an EXCLUSIVE hold: reserve the next. */
@@ -737,6 +774,7 @@ final class ServerHold {
         session = null;
         waitingOn = null;
         contended = false;
+        heardWaiter = false;
         closing = false;
         downgrading = false;
         reserving = false;

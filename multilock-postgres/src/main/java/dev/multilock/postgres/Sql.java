@@ -224,6 +224,20 @@ final class Sql {
         }
     }
 
+    /** Whether any session waits in the server's queue for {@code key}. */
+    static boolean othersWait(Connection c, long key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks"
+                + " WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint = ?"
+                + " AND objid::bigint = ? AND NOT granted)")) {
+            s.setLong(1, AdvisoryKey.classid(key));
+            s.setLong(2, AdvisoryKey.objid(key));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getBoolean(1);
+            }
+        }
+    }
+
     /** Whether {@code e} means the session is gone (connection broken, backend terminated). */
     static boolean isFatal(SQLException e, Connection c) {
         String state = e.getSQLState();
