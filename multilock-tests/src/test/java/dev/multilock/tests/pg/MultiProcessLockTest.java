@@ -81,7 +81,7 @@ final class MultiProcessLockTest {
      * the server's wake-up of the next waiter, its token reservation and delivery, a refused try
      * and a new dedicated session, on a loaded 2-core machine.
      */
-    private static final Duration TENURE_SLACK = Duration.ofMillis(150);
+    private static final Duration TENURE_SLACK = Duration.ofMillis(250);
 
     /**
      * The longest a grant may wait in the contention run, from its request to its entry, by P2.
