@@ -28,6 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
@@ -245,6 +247,77 @@ final class MultiProcessLockTest {
                     + window.toMillis() + " ms): " + what);
         }
     }
+
+    /**
+     * The control of the test above: the same bound, when {@code c} starts to wait while
+     * {@code b} already holds the key. {@code b} asks for it {@value #CONTROL_REQUESTS} times at
+     * once and holds each grant {@link #B_HOLD}; once {@code b} holds and {@code c} is seen
+     * waiting, {@code b} grants at most {@code 1 + handOffLimit} more times (one grant may race
+     * the announcement) before {@code c} gets the key. Passes: {@code b} hears {@code c}'s
+     * announcement in phase HELD, which is the difference with the test above.
+     */
+    @Test
+    void handOff_waiterQueuedWhileHolderHeldTheKey_grantedAfterAtMostHandOffLimit(
+            PostgresDatabase db) throws Exception {
+        String namespace = "handoff-held-" + System.nanoTime();
+        String key = "k";
+        long advisory = advisoryKey(namespace, key);
+        int limit = 4;
+        ScheduledExecutorService releases = Executors.newSingleThreadScheduledExecutor();
+        try (PostgresMultiLocks b = PostgresMultiLocks.builder(db.dataSource())
+                        .heartbeat(Duration.ofSeconds(60)).handOffLimit(limit)
+                        .handOffWindow(Duration.ofSeconds(10)).build();
+                PostgresMultiLocks c = PostgresMultiLocks.create(db.dataSource())) {
+            ConcurrentLinkedQueue<Long> bGrants = new ConcurrentLinkedQueue<>();
+            List<CompletableFuture<Void>> bRequests = new ArrayList<>();
+            for (int i = 0; i < CONTROL_REQUESTS; i++) {
+                CompletableFuture<Void> released = new CompletableFuture<>();
+                bRequests.add(released);
+                // ends in released, which the test waits for: nothing more to check
+                var unused = b.keyed(namespace).get(key).acquire(MultiLockType.EXCLUSIVE)
+                        .whenComplete((h, failure) -> {
+                            if (failure != null) {
+                                released.completeExceptionally(failure);
+                                return;
+                            }
+                            bGrants.add(System.nanoTime());
+                            var unusedToo = releases.schedule(() -> {
+                                h.release();
+                                released.complete(null);
+                            }, B_HOLD.toMillis(), TimeUnit.MILLISECONDS);
+                        });
+            }
+            Poll.until(Duration.ofSeconds(10), () -> bGrants.size(), n -> n > 0,
+                    "b holds the key");
+            CompletableFuture<Handle> cWaits = c.keyed(namespace).get(key)
+                    .acquire(MultiLockType.EXCLUSIVE);
+            Poll.until(Duration.ofSeconds(10), db::advisoryLocks,
+                    all -> waiters(all, advisory) == 1, "c waits for the key");
+            long cSeenWaiting = System.nanoTime();
+            Handle cHandle = cWaits.get(10, TimeUnit.SECONDS);
+            long cGranted = System.nanoTime();
+            assertTrue(cHandle.release());
+            CompletableFuture.allOf(bRequests.toArray(new CompletableFuture<?>[0]))
+                    .get(10, TimeUnit.SECONDS);
+            long bWhileCWaited = bGrants.stream()
+                    .filter(t -> t > cSeenWaiting && t < cGranted).count();
+            String what = "b granted the key " + bWhileCWaited + " times while c waited, "
+                    + bGrants.stream().filter(t -> t < cGranted).count() + " in all before c";
+            System.out.println(what);
+            assertTrue(bWhileCWaited <= 1 + limit, "P2 (hand-off bound, limit " + limit + "): "
+                    + what);
+        } finally {
+            releases.shutdownNow();
+        }
+    }
+
+    /** How many requests {@code b} of the control makes at once. */
+    private static final int CONTROL_REQUESTS = 20;
+    /**
+     * How long {@code b} of the control holds each grant: long beside the delivery of a
+     * notification, so that at most one grant races {@code c}'s announcement.
+     */
+    private static final Duration B_HOLD = Duration.ofMillis(50);
 
     /** How many requests {@code b} of the hand-off test makes at once. */
     private static final int B_REQUESTS = 50;
