@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +35,9 @@ final class Session {
     /** The holds whose server lock lives on this session; changed by their serial sections. */
     final Set<ServerHold> holds = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean dead = new AtomicBoolean();
+    /** The end of the give-back, once one has begun; see {@link Database#giveBack}. */
+    private final AtomicReference<@Nullable CompletableFuture<Void>> givenBack =
+            new AtomicReference<>();
     private volatile @Nullable Throwable deathCause;
     /** The statement waiting in the server's queue, for {@link #cancelWait()}; else null. */
     private volatile @Nullable PreparedStatement waiting;
@@ -106,6 +110,17 @@ final class Session {
                 // the wait ends by itself or with the session: either way the hold learns of it
             }
         }
+    }
+
+    /** Starts the give-back, once: whether this call did ({@code done} its end). */
+    boolean markGivenBack(CompletableFuture<Void> done) {
+        return givenBack.compareAndSet(null, done);
+    }
+
+    /** The end of the give-back that began; call after {@link #markGivenBack} failed. */
+    CompletableFuture<Void> givenBack() {
+        CompletableFuture<Void> done = givenBack.get();
+        return done != null ? done : CompletableFuture.completedFuture(null);
     }
 
     /** Marks this session dead, once; returns whether this call did. */

@@ -183,8 +183,9 @@ final class Sql {
     }
 
     /**
-     * The advisory keys that some session waits for, of those held by other sessions than
-     * {@code ours}: what tells a holder that another process waits (P2).
+     * The advisory keys that some session waits for: the heartbeat's look for waiters, which
+     * tells a holder that another process waits (P2). A wait of this process's own shows too,
+     * and finds its hold acquiring, where it changes nothing.
      */
     static Set<Long> keysWaitedFor(Connection c) throws SQLException {
         Set<Long> keys = new HashSet<>();
