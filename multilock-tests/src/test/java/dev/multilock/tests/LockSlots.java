@@ -28,14 +28,39 @@ final class LockSlots {
     /** Slots: the init part, up to six parallel threads, and the post part. */
     static final int SLOTS = 8;
 
+    /**
+     * A held token and the mode it holds (SHARED once downgraded). (This and the one below are
+     * small classes, not records: Lincheck cannot see into the fields of a record.)
+     */
+    private static final class Hold {
+        final Object token;
+        MultiLockType type;
+
+        Hold(Object token, MultiLockType type) {
+            this.token = token;
+            this.type = type;
+        }
+    }
+
+    /** A request that had to wait, and its mode. */
+    private static final class Request {
+        final CompletableFuture<Object> future;
+        final MultiLockType type;
+
+        Request(CompletableFuture<Object> future, MultiLockType type) {
+            this.future = future;
+            this.type = type;
+        }
+    }
+
     /** What one thread of the scenario holds, has released and waits for. */
     private static final class Slot {
         /** Tokens held, newest last. */
-        final Deque<Object> held = new ArrayDeque<>();
+        final Deque<Hold> held = new ArrayDeque<>();
         /** The newest token released, or null. */
         Object released;
         /** Requests that had to wait, oldest first. */
-        final Deque<CompletableFuture<Object>> pending = new ArrayDeque<>();
+        final Deque<Request> pending = new ArrayDeque<>();
     }
 
     private final TestedLock lock;
@@ -58,29 +83,33 @@ final class LockSlots {
         if (token == null) {
             return false;
         }
-        slots[thread].held.addLast(token);
+        slots[thread].held.addLast(new Hold(token, type));
         return true;
     }
 
     /** Releases the newest held handle, or the newest released one again (false). */
     boolean release(int thread) {
         Slot slot = slots[thread];
-        Object token = slot.held.pollLast();
-        if (token == null) {
+        Hold hold = slot.held.pollLast();
+        if (hold == null) {
             return slot.released != null && lock.release(slot.released);
         }
-        slot.released = token;
-        return lock.release(token);
+        slot.released = hold.token;
+        return lock.release(hold.token);
     }
 
     /** Downgrades the newest held handle, or the newest released one (false). */
     boolean downgrade(int thread) {
         Slot slot = slots[thread];
-        Object token = slot.held.peekLast();
-        if (token == null) {
+        Hold hold = slot.held.peekLast();
+        if (hold == null) {
             return slot.released != null && lock.downgrade(slot.released);
         }
-        return lock.downgrade(token);
+        boolean downgraded = lock.downgrade(hold.token);
+        if (downgraded) {
+            hold.type = MultiLockType.SHARED;
+        }
+        return downgraded;
     }
 
     MultiLockType locked() {
@@ -97,7 +126,7 @@ final class LockSlots {
      * returned), so "done at once" is not "granted at once".
      */
     void acquire(MultiLockType type, int thread) {
-        slots[thread].pending.addLast(lock.acquire(type));
+        slots[thread].pending.addLast(new Request(lock.acquire(type), type));
     }
 
     /**
@@ -106,13 +135,13 @@ final class LockSlots {
      */
     boolean cancel(int thread) {
         Slot slot = slots[thread];
-        CompletableFuture<Object> f = slot.pending.pollFirst();
-        if (f == null) {
+        Request r = slot.pending.pollFirst();
+        if (r == null) {
             return false;
         }
-        boolean withdrawn = f.cancel(false);
+        boolean withdrawn = r.future.cancel(false);
         if (!withdrawn) {
-            slot.held.addLast(f.join());
+            slot.held.addLast(new Hold(r.future.join(), r.type));
         }
         return withdrawn;
     }
@@ -120,28 +149,54 @@ final class LockSlots {
     /** Whether the oldest waiting request has been granted; if so its handle is held. */
     boolean isGranted(int thread) {
         Slot slot = slots[thread];
-        CompletableFuture<Object> f = slot.pending.peekFirst();
-        if (f == null || !f.isDone()) {
+        Request r = slot.pending.peekFirst();
+        if (r == null || !r.future.isDone()) {
             return false;
         }
         slot.pending.pollFirst();
-        slot.held.addLast(f.join());
+        slot.held.addLast(new Hold(r.future.join(), r.type));
         return true;
     }
 
     /**
-     * At quiescence (after the post part): the queue length is exact, every request is
-     * withdrawn or granted, every handle released, and then nothing is left (API.md rule 3):
-     * the lock is NONE with an empty queue.
+     * At quiescence (after the post part), what the slots hold and wait for must be what the
+     * lock says, in any interleaving that led here, linearizable or not:
+     * <ul>
+     *   <li>the queue length is exact;
+     *   <li>exclusion (API.md rule 1): the granted holds are one EXCLUSIVE, or SHARED and NONE
+     *       ones, and {@code locked()} is their maximum (NONE holds do not show);
+     *   <li>no lost waiter (rule 2): if requests wait, the holders keep out at least one of them
+     *       (the head of the queue; were every waiting request admitted, the head would have
+     *       been granted).
+     * </ul>
+     * Then every request is withdrawn or granted, every handle released, and nothing is left
+     * (rule 3): the lock is NONE with an empty queue.
      *
      * @throws IllegalStateException naming the broken invariant
      */
     void checkNothingLeaks() {
+        int exclusive = 0;
+        int shared = 0;
         int waiting = 0;
+        boolean waiterKeptOut = false;
         for (Slot slot : slots) {
-            for (CompletableFuture<Object> f : slot.pending) {
-                if (!f.isDone()) {
+            for (Hold h : slot.held) {
+                exclusive += h.type == MultiLockType.EXCLUSIVE ? 1 : 0;
+                shared += h.type == MultiLockType.SHARED ? 1 : 0;
+            }
+            for (Request r : slot.pending) {
+                if (r.future.isDone()) {
+                    exclusive += r.type == MultiLockType.EXCLUSIVE ? 1 : 0;
+                    shared += r.type == MultiLockType.SHARED ? 1 : 0;
+                }
+            }
+        }
+        for (Slot slot : slots) {
+            for (Request r : slot.pending) {
+                if (!r.future.isDone()) {
                     waiting++;
+                    waiterKeptOut |= exclusive > 0
+                            || (r.type == MultiLockType.EXCLUSIVE && shared > 0);
                 }
             }
         }
@@ -149,16 +204,30 @@ final class LockSlots {
             throw new IllegalStateException("queueLength() at quiescence is "
                     + lock.queueLength() + ", but " + waiting + " requests wait: " + lock);
         }
+        if (exclusive > 1 || (exclusive == 1 && shared > 0)) {
+            throw new IllegalStateException("exclusion: at quiescence " + exclusive
+                    + " EXCLUSIVE and " + shared + " SHARED holds are granted: " + lock);
+        }
+        MultiLockType holds = exclusive > 0 ? MultiLockType.EXCLUSIVE
+                : shared > 0 ? MultiLockType.SHARED : MultiLockType.NONE;
+        if (lock.locked() != holds) {
+            throw new IllegalStateException("locked() at quiescence is " + lock.locked()
+                    + ", but the granted holds make it " + holds + ": " + lock);
+        }
+        if (waiting > 0 && !waiterKeptOut) {
+            throw new IllegalStateException("lost waiter: at quiescence " + waiting
+                    + " requests wait, and the holders (" + holds + ") admit all: " + lock);
+        }
         for (Slot slot : slots) {
-            for (CompletableFuture<Object> f; (f = slot.pending.pollFirst()) != null; ) {
-                if (!f.cancel(false)) {
-                    slot.held.addLast(f.join());
+            for (Request r; (r = slot.pending.pollFirst()) != null; ) {
+                if (!r.future.cancel(false)) {
+                    slot.held.addLast(new Hold(r.future.join(), r.type));
                 }
             }
         }
         for (Slot slot : slots) {
-            for (Object token; (token = slot.held.pollLast()) != null; ) {
-                if (!lock.release(token)) {
+            for (Hold h; (h = slot.held.pollLast()) != null; ) {
+                if (!lock.release(h.token)) {
                     throw new IllegalStateException("a held handle was released already: " + lock);
                 }
             }
