@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The Lincheck suites' harness: a {@link TestedLock} and, for each thread of a scenario, a slot
- * with the handles it holds and the requests it waits for.
+ * with the handles it holds, the requests it waits for and the watches it keeps open.
  *
  * <p>Every operation names the slot of the thread that runs it ({@code thread}, from Lincheck's
  * {@code ThreadIdGen}: 0 for the init part, 1 to n for the parallel threads, n + 1 for the post
@@ -20,8 +20,12 @@ import java.util.concurrent.CompletableFuture;
  * <p>A thread releases or downgrades its newest held handle; with none held it releases (or
  * downgrades) its newest released handle again, which must return {@code false}. Waiting
  * requests stay in the slot, oldest first, until {@link #isGranted} or {@link #cancel} finds
- * the oldest one granted and moves its handle to the held ones. {@link SequentialLock} keeps the
- * same slots.
+ * the oldest one granted and moves its handle to the held ones. Watches stay open until the
+ * thread closes its newest open one; with none open it closes its newest closed one again. A
+ * watch's flag is not an operation's result: it is raised by a read of the lock some time after
+ * the change that made its mode acquirable, so an observer can see the lock free and the flag
+ * down (see {@link KeyedLockOperations}); {@link #checkNothingLeaks()} checks it at quiescence
+ * instead. {@link SequentialLock} keeps the same slots.
  */
 final class LockSlots {
 
@@ -29,7 +33,7 @@ final class LockSlots {
     static final int SLOTS = 8;
 
     /**
-     * A held token and the mode it holds (SHARED once downgraded). (This and the one below are
+     * A held token and the mode it holds (SHARED once downgraded). (This and the two below are
      * small classes, not records: Lincheck cannot see into the fields of a record.)
      */
     private static final class Hold {
@@ -53,7 +57,18 @@ final class LockSlots {
         }
     }
 
-    /** What one thread of the scenario holds, has released and waits for. */
+    /** A watch and its mode. */
+    private static final class OpenWatch {
+        final Object watch;
+        final MultiLockType type;
+
+        OpenWatch(Object watch, MultiLockType type) {
+            this.watch = watch;
+            this.type = type;
+        }
+    }
+
+    /** What one thread of the scenario holds, has released, waits for and watches. */
     private static final class Slot {
         /** Tokens held, newest last. */
         final Deque<Hold> held = new ArrayDeque<>();
@@ -61,6 +76,15 @@ final class LockSlots {
         Object released;
         /** Requests that had to wait, oldest first. */
         final Deque<Request> pending = new ArrayDeque<>();
+        /** Watches open, newest last. */
+        final Deque<OpenWatch> watches = new ArrayDeque<>();
+        /** The newest watch closed, or null. */
+        Object closed;
+
+        /** Whether this slot keeps its lock in use: a hold, a request or an open watch. */
+        boolean uses() {
+            return !held.isEmpty() || !pending.isEmpty() || !watches.isEmpty();
+        }
     }
 
     private final TestedLock lock;
@@ -158,6 +182,42 @@ final class LockSlots {
         return true;
     }
 
+    /** Opens a watch of {@code type}; it stays open until {@link #close} or the validation. */
+    void watch(MultiLockType type, int thread) {
+        slots[thread].watches.addLast(new OpenWatch(lock.watch(type), type));
+    }
+
+    /**
+     * Closes the newest open watch and returns true; with none open, closes the newest closed
+     * one again (which must change nothing) and returns false.
+     */
+    boolean close(int thread) {
+        Slot slot = slots[thread];
+        OpenWatch w = slot.watches.pollLast();
+        if (w == null) {
+            if (slot.closed != null) {
+                lock.close(slot.closed);
+            }
+            return false;
+        }
+        slot.closed = w.watch;
+        lock.close(w.watch);
+        return true;
+    }
+
+    /**
+     * Whether some thread holds, waits for or watches the lock (for a keyed family: whether the
+     * key must have live state, API.md K2). Exact at quiescence only.
+     */
+    boolean inUse() {
+        for (Slot slot : slots) {
+            if (slot.uses()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * At quiescence (after the post part), what the slots hold and wait for must be what the
      * lock says, in any interleaving that led here, linearizable or not:
@@ -167,10 +227,12 @@ final class LockSlots {
      *       ones, and {@code locked()} is their maximum (NONE holds do not show);
      *   <li>no lost waiter (rule 2): if requests wait, the holders keep out at least one of them
      *       (the head of the queue; were every waiting request admitted, the head would have
-     *       been granted).
+     *       been granted);
+     *   <li>no lost signal: every open watch whose mode is acquirable now is set.
      * </ul>
      * Then every request is withdrawn or granted, every handle released, and nothing is left
-     * (rule 3): the lock is NONE with an empty queue.
+     * (rule 3): the lock is NONE with an empty queue, and every open watch is set; then the
+     * watches are closed.
      *
      * @throws IllegalStateException naming the broken invariant
      */
@@ -218,6 +280,7 @@ final class LockSlots {
             throw new IllegalStateException("lost waiter: at quiescence " + waiting
                     + " requests wait, and the holders (" + holds + ") admit all: " + lock);
         }
+        checkWatchesSet("at quiescence");
         for (Slot slot : slots) {
             for (Request r; (r = slot.pending.pollFirst()) != null; ) {
                 if (!r.future.cancel(false)) {
@@ -235,6 +298,34 @@ final class LockSlots {
         if (lock.locked() != MultiLockType.NONE || lock.queueLength() != 0) {
             throw new IllegalStateException(
                     "leak: with every request done and every handle released, " + lock);
+        }
+        checkWatchesSet("once every request was done and every handle released");
+        for (Slot slot : slots) {
+            for (OpenWatch w; (w = slot.watches.pollLast()) != null; ) {
+                lock.close(w.watch);
+            }
+        }
+    }
+
+    /** Whether {@code type} is acquirable now; exact at quiescence only. */
+    private boolean acquirable(MultiLockType type) {
+        MultiLockType locked = lock.locked();
+        return lock.queueLength() == 0 && locked != MultiLockType.EXCLUSIVE
+                && (type != MultiLockType.EXCLUSIVE || locked == MultiLockType.NONE);
+    }
+
+    /**
+     * Every open watch whose mode is acquirable now is set: a change that made it acquirable
+     * raised it, or it was acquirable when the watch was created.
+     */
+    private void checkWatchesSet(String when) {
+        for (Slot slot : slots) {
+            for (OpenWatch w : slot.watches) {
+                if (acquirable(w.type) && !lock.isSet(w.watch)) {
+                    throw new IllegalStateException("lost signal: " + w.type + " is acquirable "
+                            + when + ", but a watch of it is not set: " + lock);
+                }
+            }
         }
     }
 
