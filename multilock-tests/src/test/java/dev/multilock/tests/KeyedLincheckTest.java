@@ -69,7 +69,8 @@ import org.junit.jupiter.api.Test;
  * only, {@code downgrade} and {@code whenAcquirable} are left out (see
  * {@link KeyedLockOperations}). The model checker explores a few hundred interleavings of each
  * scenario, not all of them; sizes are in {@link LincheckConfig}, scaled by
- * {@code multilock.lincheck.scale}.
+ * {@code multilock.lincheck.scale}. {@link KeyedLincheckCatchesPlantedBugsTest} shows that these
+ * checks reject families with the drop bugs of {@link BrokenKeyedLock} and accept a correct one.
  */
 @Tag("lincheck")
 public final class KeyedLincheckTest extends KeyedLockOperations {
