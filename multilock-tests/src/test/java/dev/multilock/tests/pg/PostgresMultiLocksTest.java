@@ -550,4 +550,678 @@ final class PostgresMultiLocksTest {
             grant(fb, "b's name after a's release").release();
         }
     }
+
+    // =============================================================================================
+
+    /**
+     * P4: withdrawing a request that waits on the server cancels it there, and within 1 s the
+     * server holds no lock for it, unless other local requests still need the key.
+     */
+    @Nested
+    final class P4Cancellation {
+
+        private static final Duration P4_BOUND = Duration.ofSeconds(1);
+
+        @Test
+        void cancel_requestWaitingOnServer_noLockForItWithin1sConnectionGivenBack() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            long key = serverKey("k");
+            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> fb = lock(b, "k").acquire(EXCLUSIVE);
+            fx.awaitServerWait("b", key);
+            assertEquals(3, fx.connections("b"), "b: shared session, listener, the waiting one");
+            assertTrue(fb.cancel(false));
+            fx.awaitNoLock("b", key, P4_BOUND);
+            assertEquals(1, fx.locksOf("a", key).size(), "a still holds the key");
+            Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 2,
+                    "b gives back the session that waited");
+            assertEquals(0, lock(b, "k").queueLength());
+            ha.release();
+        }
+
+        @Test
+        void withdraw_byTimeoutOrOutsideCompletion_noLockForItWithin1s() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock lb = lock(b, "k");
+            long key = serverKey("k");
+            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+
+            CompletableFuture<Handle> timed = lb.acquire(EXCLUSIVE);
+            fx.awaitServerWait("b", key);
+            var unused = timed.orTimeout(10, TimeUnit.MILLISECONDS);
+            assertInstanceOf(TimeoutException.class,
+                    awaitFailure(timed, DUE, "b's request that timed out"));
+            fx.awaitNoLock("b", key, P4_BOUND);
+
+            CompletableFuture<Handle> failed = lb.acquire(SHARED);
+            fx.awaitServerWait("b", key);
+            assertTrue(failed.completeExceptionally(new IllegalStateException("given up")));
+            fx.awaitNoLock("b", key, P4_BOUND);
+
+            assertEquals(0, lb.queueLength());
+            ha.release();
+        }
+
+        @Test
+        void cancel_serverWaiterWithLocalRequestBehind_waitGoesOnForTheOther() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock lb = lock(b, "k");
+            long key = serverKey("k");
+            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> first = lb.acquire(EXCLUSIVE);
+            fx.awaitServerWait("b", key);
+            CompletableFuture<Handle> second = lb.acquire(EXCLUSIVE);
+            assertEquals(2, lb.queueLength());
+            assertTrue(first.cancel(false));
+            assertEquals(1, lb.queueLength());
+            ha.release();
+            Handle hb = grant(second, "b's second request, which still needed the key");
+            assertTrue(hb.isHeld());
+            hb.release();
+        }
+
+        /**
+         * A request of b is withdrawn at a random moment of its way to the server (the try, the
+         * opening of a session, the announcement, the wait) while a holds the key: each time,
+         * within 1 s b holds or awaits no lock of the key, and b's session count returns to its
+         * two (a session that waits nobody needs is a wait the server still has).
+         */
+        @Test
+        void cancel_atRandomMomentsWhileOtherHolds_noLockForItWithin1sEachTime() {
+            long seed = 0x5EED_0004L;
+            Random random = new Random(seed);
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock lb = lock(b, "k");
+            long key = serverKey("k");
+            grant(lock(b, "warm-up").acquire(SHARED), "b's warm-up").release();
+            Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 2, "b's two sessions");
+            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            for (int i = 0; i < 40; i++) {
+                String what = "iteration " + i + " (seed " + seed + ")";
+                CompletableFuture<Handle> fb = lb.acquire(random.nextBoolean() ? EXCLUSIVE
+                        : SHARED);
+                long delay = TimeUnit.MILLISECONDS.toNanos(random.nextInt(30));
+                long until = System.nanoTime() + delay;
+                while (System.nanoTime() - until < 0) { // the moment of the cancel, at random
+                    Thread.onSpinWait();
+                }
+                assertTrue(fb.cancel(false), what + ": a holds the key, b cannot have it");
+                what += ", cancelled " + TimeUnit.NANOSECONDS.toMicros(delay) + " µs after the"
+                        + " call";
+                String when = what;
+                Poll.until(P4_BOUND, () -> fx.locksOf("b", key), List::isEmpty,
+                        when + ": b holds or awaits no lock of the key within 1 s");
+                Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 2,
+                        what + ": b keeps no session for a wait nobody needs");
+                assertEquals(List.of(), fx.locksOf("b", key), what);
+            }
+            assertEquals(0, lb.queueLength());
+            ha.release();
+        }
+    }
+
+    // =============================================================================================
+
+    /**
+     * P5 inside one JVM: {@code lost()} is cancelled when the handle is released before any loss
+     * and cannot be completed from outside; {@code close()} loses every handle, fails every
+     * pending acquisition with {@link PostgresLockException}, and leaves no advisory lock and no
+     * session. (Killed sessions and restarts: {@link PostgresFailureTest},
+     * {@link PostgresRestartFailureTest}.)
+     */
+    @Nested
+    final class P5LostAndClose {
+
+        @Test
+        void lost_handleReleasedNormally_isCancelled() {
+            PostgresMultiLocks a = fx.open("a");
+            for (MultiLockType type : MultiLockType.values()) {
+                Handle h = grant(lock(a, "k").acquire(type), type.toString());
+                CompletableFuture<Void> lost = Lease.of(h).lost();
+                assertFalse(lost.isDone(), type + ": not lost while held");
+                assertTrue(h.release());
+                assertTrue(lost.isCancelled(), type + ": released before any loss");
+                assertFalse(h.isHeld());
+            }
+        }
+
+        @Test
+        void lost_completedFromOutside_throwsAndStaysPending() {
+            PostgresMultiLocks a = fx.open("a");
+            Handle h = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Void> lost = Lease.of(h).lost();
+            List<Executable> outside = List.of(
+                    () -> lost.complete(null),
+                    () -> lost.completeExceptionally(new IllegalStateException()),
+                    () -> lost.cancel(true),
+                    () -> lost.obtrudeValue(null),
+                    () -> lost.obtrudeException(new IllegalStateException()),
+                    () -> lost.completeAsync(() -> null),
+                    () -> lost.completeAsync(() -> null, Runnable::run),
+                    () -> lost.orTimeout(1, TimeUnit.MILLISECONDS),
+                    () -> lost.completeOnTimeout(null, 1, TimeUnit.MILLISECONDS),
+                    () -> lost.toCompletableFuture().complete(null));
+            for (Executable e : outside) {
+                assertThrows(UnsupportedOperationException.class, e);
+            }
+            assertFalse(lost.isDone(), "nothing from outside completed it");
+            CompletableFuture<String> dependent = lost.thenApply(v -> "lost");
+            assertTrue(dependent.complete("a dependent stage is a plain future"));
+            assertTrue(h.isHeld());
+            h.release();
+            assertTrue(lost.isCancelled());
+        }
+
+        @Test
+        void close_heldHandlesAndServerWaiter_lostFailedAndNothingLeft() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            Handle exclusive = grant(lock(a, "k1").acquire(EXCLUSIVE), "a's k1");
+            Handle shared = grant(lock(a, "k2").acquire(SHARED), "a's k2");
+            Handle none = grant(lock(a, "k2").acquire(NONE), "a's NONE of k2");
+            Handle hb = grant(lock(b, "k3").acquire(EXCLUSIVE), "b's k3");
+            CompletableFuture<Handle> waiting = lock(a, "k3").acquire(EXCLUSIVE);
+            fx.awaitServerWait("a", serverKey("k3"));
+            Watch watch = lock(a, "k4").watch(EXCLUSIVE);
+            assertTrue(fx.connections("a") >= 3);
+
+            a.close();
+
+            for (Handle h : List.of(exclusive, shared)) {
+                await(Lease.of(h).lost(), Duration.ofSeconds(1), h + ": lost by close()");
+                assertFalse(h.isHeld());
+            }
+            assertInstanceOf(PostgresLockException.class,
+                    awaitFailure(waiting, Duration.ofSeconds(1), "a's pending acquisition"));
+            for (String k : List.of("k1", "k2", "k3")) {
+                assertEquals(List.of(), fx.locksOf("a", serverKey(k)), k + ": a leaves no lock");
+            }
+            Poll.until(Duration.ofSeconds(2), () -> fx.connections("a"), n -> n == 0,
+                    "close() returns once every session of a is closed");
+            assertTrue(lock(b, "k1").tryAcquire(EXCLUSIVE).map(Handle::release).orElse(false),
+                    "b takes a's key at once");
+            assertEquals(1, fx.locks(serverKey("k3")).size(), "b's k3 only");
+            none.release(); // a NONE handle holds nothing on the server, and is not lost
+            assertTrue(exclusive.release(), "a lost handle is released once");
+            assertFalse(exclusive.release());
+            watch.close();
+            hb.release();
+            a.close(); // idempotent
+            assertThrows(IllegalStateException.class, () -> a.keyed("x"));
+            assertThrows(IllegalStateException.class, () -> lock(a, "k5").acquire(SHARED));
+        }
+
+        @Test
+        void close_requestQueuedBehindLocalHolder_failsWithPostgresLockException() {
+            PostgresMultiLocks a = fx.open("a");
+            MultiLock la = lock(a, "k");
+            Handle held = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> queued = la.acquire(EXCLUSIVE);
+            assertEquals(1, la.queueLength());
+            a.close();
+            assertFalse(held.isHeld());
+            assertInstanceOf(PostgresLockException.class, awaitFailure(queued,
+                    Duration.ofSeconds(2), "a request queued in a behind a holder, after close()"));
+        }
+
+        @Test
+        void close_thenLostHandleReleased_queuedRequestIsNotGrantedBesideOtherInstance() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock la = lock(a, "k");
+            Handle held = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> queued = la.acquire(EXCLUSIVE);
+            a.close();
+            Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE after a closed");
+            held.release(); // the application lets go of its lost handle: a's queue moves on
+            try {
+                Throwable failure = awaitFailure(queued, Duration.ofSeconds(2),
+                        "a's queued request, once a is closed and its lost holder released");
+                assertInstanceOf(PostgresLockException.class, failure);
+            } finally {
+                queued.thenAccept(Handle::release);
+                hb.release();
+            }
+        }
+    }
+
+    // =============================================================================================
+
+    /**
+     * P6: every EXCLUSIVE grant of a key, in any process and at every hand-off inside one, gets a
+     * greater fencing token; a SHARED or NONE grant carries one at least the last EXCLUSIVE
+     * grant's and below the next one's (0 before any). The store that uses them:
+     * {@link PostgresFencingExampleTest}.
+     */
+    @Nested
+    final class P6Fencing {
+
+        private record Grant(String who, MultiLockType type, long token) {}
+
+        @Test
+        void fencingToken_freshKey_sharedAndNoneCarryZero() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            Handle s = grant(lock(a, "fresh").acquire(SHARED), "SHARED");
+            Handle n = grant(lock(b, "fresh").acquire(NONE), "NONE");
+            assertEquals(0, Lease.of(s).fencingToken());
+            assertEquals(0, Lease.of(n).fencingToken());
+            s.release();
+            n.release();
+            Handle e = grant(lock(b, "fresh").acquire(EXCLUSIVE), "the first EXCLUSIVE");
+            assertTrue(Lease.of(e).fencingToken() > 0);
+            e.release();
+        }
+
+        /**
+         * The first EXCLUSIVE request of a database (no fencing table yet) that reaches an
+         * instance while the instance holds the key SHARED, as a writer queued behind a reader
+         * does: granted once the reader is gone, like any other.
+         */
+        @Test
+        void acquireExclusive_behindSharedHoldInDatabaseWithoutFencingTable_granted(
+                PostgresServer server) {
+            PostgresDatabase fresh = server.newDatabase("no_fencing_table");
+            String app = fx.app("fresh");
+            try (PostgresMultiLocks a = PostgresMultiLocks.builder(fresh.dataSource(app))
+                    .heartbeat(PgInstances.HEARTBEAT).build()) {
+                MultiLock l = a.keyed(fx.namespace()).get("k");
+                Handle reader = grant(l.acquire(SHARED), "the reader");
+                CompletableFuture<Handle> writer = l.acquire(EXCLUSIVE);
+                reader.release();
+                Handle w = grant(writer, "the writer queued behind the reader, the first"
+                        + " EXCLUSIVE request in its database");
+                assertTrue(Lease.of(w).fencingToken() > 0);
+                w.release();
+            }
+            Poll.until(SHOWS, fresh::advisoryLocks, List::isEmpty, "no lock left");
+            Poll.until(SHOWS, () -> server.connectionCount(app), n -> n == 0, "no session left");
+        }
+
+        /**
+         * A seeded random sequence of grants of one key, one after another: single EXCLUSIVE
+         * grants in either instance, bursts handed on inside one instance, SHARED and NONE
+         * grants, and downgrades followed by a SHARED grant.
+         */
+        @Test
+        void fencingToken_grantsAcrossInstancesAndHandOffs_exclusiveIncreaseOthersBetween() {
+            long seed = 0x5EED_0006L;
+            Random random = new Random(seed);
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            List<Grant> grants = new ArrayList<>();
+            for (int step = 0; step < 30; step++) {
+                boolean inA = random.nextBoolean();
+                String who = (inA ? "a" : "b") + "@" + step;
+                MultiLock l = lock(inA ? a : b, "k");
+                switch (random.nextInt(5)) {
+                    case 0 -> record(grants, who, grant(l.acquire(EXCLUSIVE), who)).release();
+                    case 1 -> {
+                        Handle first = grant(l.acquire(EXCLUSIVE), who);
+                        List<CompletableFuture<Handle>> burst = List.of(l.acquire(EXCLUSIVE),
+                                l.acquire(EXCLUSIVE), l.acquire(EXCLUSIVE));
+                        record(grants, who, first).release();
+                        for (CompletableFuture<Handle> f : burst) {
+                            record(grants, who + " hand-off", grant(f, who)).release();
+                        }
+                    }
+                    case 2 -> record(grants, who, grant(l.acquire(SHARED), who)).release();
+                    case 3 -> record(grants, who, grant(l.acquire(NONE), who)).release();
+                    default -> {
+                        Handle w = record(grants, who, grant(l.acquire(EXCLUSIVE), who));
+                        assertTrue(w.downgrade());
+                        Handle r = record(grants, who + " after downgrade",
+                                grant(l.acquire(SHARED), who));
+                        assertEquals(Lease.of(w).fencingToken(), Lease.of(r).fencingToken(),
+                                who + ": a SHARED grant beside a downgraded EXCLUSIVE carries"
+                                        + " its token");
+                        w.release();
+                        r.release();
+                    }
+                }
+            }
+            checkTokens(grants, seed);
+        }
+
+        private Handle record(List<Grant> grants, String who, Handle h) {
+            MultiLockType type = h.type();
+            grants.add(new Grant(who, type, Lease.of(h).fencingToken()));
+            return h;
+        }
+
+        private void checkTokens(List<Grant> grants, long seed) {
+            String all = "seed " + seed + ", grants in order: " + grants;
+            long lastExclusive = 0;
+            for (int i = 0; i < grants.size(); i++) {
+                Grant g = grants.get(i);
+                if (g.type() == EXCLUSIVE) {
+                    assertTrue(g.token() > lastExclusive, g + " not above the last EXCLUSIVE "
+                            + lastExclusive + "; " + all);
+                    lastExclusive = g.token();
+                } else {
+                    assertTrue(g.token() >= lastExclusive, g + " below the last EXCLUSIVE "
+                            + lastExclusive + "; " + all);
+                    for (Grant later : grants.subList(i + 1, grants.size())) {
+                        if (later.type() == EXCLUSIVE) {
+                            assertTrue(g.token() < later.token(), g + " not below the next"
+                                    + " EXCLUSIVE " + later + "; " + all);
+                            break;
+                        }
+                    }
+                }
+            }
+            assertTrue(grants.stream().filter(g -> g.type() == EXCLUSIVE).count() > 10, all);
+        }
+    }
+
+    // =============================================================================================
+
+    /**
+     * P7: {@code watch} and {@code whenAcquirable} see releases made by another process: by
+     * notification, and by the heartbeat's look when the other process's session dies without
+     * a word.
+     */
+    @Nested
+    final class P7Watches {
+
+        @Test
+        void whenAcquirableAndWatch_otherInstanceReleases_seenWithoutHeartbeat() {
+            PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(Duration.ofMinutes(1)));
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock la = lock(a, "k");
+            long key = serverKey("k");
+            Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
+            CompletableFuture<Void> acquirable = la.whenAcquirable(EXCLUSIVE);
+            try (Watch watch = la.watch(SHARED)) {
+                // a round trip on a's shared session, after the checks the watches started
+                assertEquals(Optional.empty(), la.tryAcquire(SHARED));
+                assertFalse(acquirable.isDone(), "b holds the key");
+                assertFalse(watch.isSet(), "b holds the key");
+                hb.release();
+                await(acquirable, Duration.ofSeconds(2), "whenAcquirable after b's release");
+                await(watch.awaitSet(), Duration.ofSeconds(2), "the watch after b's release");
+                assertEquals(List.of(), fx.locksOf("a", key), "watching acquires nothing");
+            }
+        }
+
+        @Test
+        void whenAcquirableAndWatch_otherInstanceSessionKilled_seenWithinHeartbeatPlus1s() {
+            Duration heartbeat = Duration.ofMillis(300);
+            PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(heartbeat));
+            PostgresMultiLocks b = fx.open("b", o -> o.heartbeat(heartbeat));
+            MultiLock la = lock(a, "k");
+            long key = serverKey("k");
+            Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
+            CompletableFuture<Void> acquirable = la.whenAcquirable(EXCLUSIVE);
+            try (Watch watch = la.watch(EXCLUSIVE)) {
+                int pid = fx.locksOf("b", key).get(0).pid();
+                assertFalse(acquirable.isDone() || watch.isSet(), "b holds the key");
+                assertTrue(fx.server().terminateBackend(pid));
+                Duration bound = heartbeat.plusSeconds(1);
+                await(acquirable, bound, "whenAcquirable after b's session died");
+                await(watch.awaitSet(), bound, "the watch after b's session died");
+                await(Lease.of(hb).lost(), bound, "b's handle is lost");
+            }
+            hb.release();
+        }
+
+        /**
+         * Advisory locks belong to a database: a session of another database of the same server
+         * that holds the same 64-bit key keeps nobody here out, so a tryAcquire here succeeds and
+         * so must be acquirable.
+         */
+        @Test
+        void whenAcquirable_sameKeyHeldInAnotherDatabase_completesAtOnce(PostgresServer server)
+                throws SQLException {
+            PostgresMultiLocks a = fx.open("a");
+            MultiLock la = lock(a, "k");
+            long key = serverKey("k");
+            PostgresDatabase elsewhere = server.newDatabase("elsewhere");
+            try (Connection other = elsewhere.dataSource().getConnection()) {
+                call(other, "SELECT pg_advisory_lock(?)", key);
+                CompletableFuture<Void> acquirable = la.whenAcquirable(EXCLUSIVE);
+                try {
+                    await(acquirable, Duration.ofSeconds(2),
+                            "whenAcquirable while only another database holds the key");
+                } finally {
+                    acquirable.cancel(false);
+                    Optional<Handle> h = la.tryAcquire(EXCLUSIVE);
+                    System.out.println("[P7] tryAcquire while another database holds the key: "
+                            + h);
+                    h.ifPresent(Handle::release);
+                }
+            }
+        }
+    }
+
+    // =============================================================================================
+
+    /**
+     * P8: {@code tryAcquire} never queues: decided by this process's server lock when it has one,
+     * else by one {@code pg_try_advisory_lock*}, which also refuses while another session waits;
+     * {@code locked()}, {@code queueLength()} and {@code toString()} are this process's view.
+     */
+    @Nested
+    final class P8TryAcquireAndViews {
+
+        @Test
+        void tryAcquire_otherInstanceHoldsExclusive_refusedInEveryModeAndNothingLeft() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock la = lock(a, "k");
+            MultiLock lb = lock(b, "k");
+            long key = serverKey("k");
+            Handle hb = grant(lb.acquire(EXCLUSIVE), "b's EXCLUSIVE");
+            for (MultiLockType type : MultiLockType.values()) {
+                assertEquals(Optional.empty(), la.tryAcquire(type), type.toString());
+            }
+            assertEquals(List.of(), fx.locksOf("a", key), "a refused try leaves nothing");
+            assertEquals(NONE, la.locked(), "a's view: nothing held here");
+            assertEquals(0, la.queueLength());
+            assertEquals(EXCLUSIVE, lb.locked(), "b's view");
+            assertEquals(0, lb.queueLength());
+            assertTrue(la.toString().contains("NONE"), la.toString());
+            assertTrue(lb.toString().contains("EXCLUSIVE"), lb.toString());
+            assertNotEquals(la, lb, "locks of two instances are two locks");
+            hb.release();
+        }
+
+        @Test
+        void tryAcquire_otherInstanceWaitsBehindThirdSession_refused(PostgresDatabase db)
+                throws SQLException {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock la = lock(a, "k");
+            MultiLock lb = lock(b, "k");
+            long key = serverKey("k");
+            try (Connection other = db.dataSource().getConnection()) {
+                call(other, "SELECT pg_advisory_lock_shared(?)", key);
+                assertTrue(la.tryAcquire(SHARED).map(Handle::release).orElse(false),
+                        "SHARED beside SHARED, nobody waiting");
+                fx.awaitNoLock("a", key, SHOWS);
+                CompletableFuture<Handle> fb = lb.acquire(EXCLUSIVE);
+                fx.awaitServerWait("b", key);
+                assertEquals(1, lb.queueLength());
+                assertEquals(Optional.empty(), la.tryAcquire(SHARED), "b waits: no barging");
+                assertEquals(Optional.empty(), la.tryAcquire(NONE), "b waits: no barging");
+                assertEquals(List.of(), fx.locksOf("a", key));
+                assertTrue(ask(other, "SELECT pg_advisory_unlock_shared(?)", key));
+                grant(fb, "b's EXCLUSIVE").release();
+            }
+        }
+
+        @Test
+        void tryAcquire_ownServerLockCovers_grantedOnIt() {
+            PostgresMultiLocks a = fx.open("a");
+            MultiLock la = lock(a, "k");
+            long key = serverKey("k");
+            Handle first = grant(la.acquire(SHARED), "a's SHARED");
+            Handle second = la.tryAcquire(SHARED).orElseThrow();
+            Handle none = la.tryAcquire(NONE).orElseThrow();
+            assertEquals(1, fx.locksOf("a", key).size(), "one server lock for all three");
+            assertEquals(Optional.empty(), la.tryAcquire(EXCLUSIVE), "held SHARED here");
+            first.release();
+            second.release();
+            none.release();
+        }
+
+        @Test
+        void views_requestWaitingOnServer_queuedHereNothingHeldHere() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock la = lock(a, "k");
+            MultiLock lb = lock(b, "k");
+            Handle hb = grant(lb.acquire(EXCLUSIVE), "b's EXCLUSIVE");
+            CompletableFuture<Handle> fa = la.acquire(EXCLUSIVE);
+            fx.awaitServerWait("a", serverKey("k"));
+            System.out.println("[P8] a waiting on the server: " + la);
+            assertEquals(1, la.queueLength(), la.toString());
+            assertEquals(0, lb.queueLength(), "b's view: nobody queued in b");
+            assertEquals(EXCLUSIVE, lb.locked());
+            try {
+                assertEquals(NONE, la.locked(), "nobody holds the key in a, its request waits: "
+                        + la);
+            } finally {
+                hb.release();
+                grant(fa, "a's request").release();
+            }
+        }
+
+        @Test
+        void tryAcquire_rightAfterOwnReleaseNobodyElse_succeeds() {
+            PostgresMultiLocks a = fx.open("a");
+            MultiLock la = lock(a, "k");
+            for (MultiLockType type : new MultiLockType[] {EXCLUSIVE, SHARED, EXCLUSIVE}) {
+                Handle h = grant(la.acquire(type), type.toString());
+                assertTrue(h.release());
+                Optional<Handle> again = la.tryAcquire(type);
+                try {
+                    assertTrue(again.isPresent(), "tryAcquire(" + type + ") right after this"
+                            + " process released the key, which nobody else holds or awaits: "
+                            + la);
+                } finally {
+                    again.ifPresent(Handle::release);
+                    fx.awaitNoLock("a", serverKey("k"), SHOWS);
+                }
+            }
+        }
+    }
+
+    // =============================================================================================
+
+    /**
+     * Bad input: {@code null} gets a {@link NullPointerException} naming the parameter, a bad
+     * duration or limit an {@link IllegalArgumentException}, a handle of another lock an
+     * {@link IllegalArgumentException}; nothing changes.
+     */
+    @Nested
+    final class BadInput {
+
+        private void assertNpe(String parameter, Executable call) {
+            NullPointerException e = assertThrows(NullPointerException.class, call);
+            assertEquals(parameter, e.getMessage(), "the message names the parameter");
+        }
+
+        @Test
+        void nullArguments_nullPointerNamingParameter_nothingChanges(PostgresDatabase db) {
+            assertNpe("dataSource", () -> PostgresMultiLocks.create(null));
+            assertNpe("dataSource", () -> PostgresMultiLocks.builder(null));
+            PostgresMultiLocks.Builder builder = PostgresMultiLocks.builder(db.dataSource());
+            assertNpe("heartbeat", () -> builder.heartbeat(null));
+            assertNpe("handOffWindow", () -> builder.handOffWindow(null));
+            assertNpe("executor", () -> builder.executor(null));
+
+            PostgresMultiLocks a = fx.open("a");
+            KeyedMultiLock<String> family = a.keyed(fx.namespace());
+            MultiLock la = family.get("k");
+            Supplier<CompletableFuture<String>> action =
+                    () -> CompletableFuture.completedFuture("");
+            assertNpe("namespace", () -> a.keyed(null));
+            assertNpe("key", () -> family.get(null));
+            assertNpe("type", () -> la.acquire(null));
+            assertNpe("type", () -> la.acquire(null, Runnable::run));
+            assertNpe("executor", () -> la.acquire(EXCLUSIVE, null));
+            assertNpe("type", () -> la.tryAcquire(null));
+            assertNpe("handle", () -> la.release(null));
+            assertNpe("type", () -> la.watch(null));
+            assertNpe("type", () -> la.whenAcquirable(null));
+            assertNpe("type", () -> la.withLock(null, action));
+            assertNpe("action", () -> la.withLock(EXCLUSIVE, null));
+            assertNpe("handle", () -> Lease.of(null));
+
+            assertEquals(NONE, la.locked());
+            assertEquals(0, la.queueLength());
+            assertEquals(0, family.size());
+            assertEquals(0, fx.connections("a"), "no call opened a session");
+            assertEquals(List.of(), fx.database().advisoryLocks());
+            grant(la.acquire(EXCLUSIVE), "the lock still works").release();
+        }
+
+        @Test
+        void builder_invalidDurationsAndLimits_illegalArgumentAndBuilderStillGood(
+                PostgresDatabase db) {
+            PostgresMultiLocks.Builder builder = PostgresMultiLocks.builder(
+                    db.dataSource(fx.app("built")));
+            List<Executable> bad = List.of(
+                    () -> builder.heartbeat(Duration.ofMillis(99)),
+                    () -> builder.heartbeat(Duration.ZERO),
+                    () -> builder.heartbeat(Duration.ofSeconds(-1)),
+                    () -> builder.handOffLimit(0),
+                    () -> builder.handOffLimit(-1),
+                    () -> builder.handOffLimit(Integer.MIN_VALUE),
+                    () -> builder.handOffWindow(Duration.ZERO),
+                    () -> builder.handOffWindow(Duration.ofNanos(-1)));
+            for (Executable e : bad) {
+                assertThrows(IllegalArgumentException.class, e);
+            }
+            assertSame(builder, builder.heartbeat(Duration.ofMillis(100)), "the least heartbeat");
+            assertSame(builder, builder.handOffLimit(1), "the least limit");
+            assertSame(builder, builder.handOffWindow(Duration.ofNanos(1)), "the least window");
+            try (PostgresMultiLocks built = builder.build()) {
+                grant(built.keyed(fx.namespace()).get("k").acquire(EXCLUSIVE),
+                        "a lock of an instance built after refused calls").release();
+            }
+            Poll.until(SHOWS, () -> fx.connections("built"), n -> n == 0, "closed: no session");
+        }
+
+        @Test
+        void release_handleOfAnotherBackendKeyOrInstance_illegalArgumentNothingChanges() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLock la = lock(a, "k");
+            Handle ha = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            MultiLock inJvm = MultiLock.create();
+            Handle hj = inJvm.tryAcquire(EXCLUSIVE).orElseThrow();
+            List<MultiLock> others = List.of(lock(a, "other key"), lock(b, "k"),
+                    a.keyed(fx.namespace() + "-other").get("k"), inJvm);
+            for (MultiLock other : others) {
+                assertThrows(IllegalArgumentException.class, () -> other.release(ha),
+                        "a's handle released through " + other);
+            }
+            assertThrows(IllegalArgumentException.class, () -> la.release(hj));
+            assertTrue(ha.isHeld() && hj.isHeld(), "nothing changed");
+            assertEquals(EXCLUSIVE, la.locked());
+            assertEquals(1, fx.locksOf("a", serverKey("k")).size());
+            assertTrue(lock(a, "k").release(ha), "released through another lock of its key");
+            assertFalse(la.release(ha), "released twice");
+            hj.release();
+        }
+
+        @Test
+        void leaseOf_handleOfAnotherKindOfLock_illegalArgument() {
+            PostgresMultiLocks a = fx.open("a");
+            Handle inJvm = MultiLock.create().tryAcquire(EXCLUSIVE).orElseThrow();
+            assertThrows(IllegalArgumentException.class, () -> Lease.of(inJvm));
+            inJvm.release();
+            MultiLockSet set = MultiLockSet.of(lock(a, "k1"), lock(a, "k2"));
+            Handle setHandle = grant(set.acquire(EXCLUSIVE), "a set of two postgres locks");
+            assertThrows(IllegalArgumentException.class, () -> Lease.of(setHandle),
+                    "a set's handle has no one lease");
+            setHandle.release();
+        }
+    }
 }
