@@ -5,6 +5,10 @@ import dev.multilock.tests.pg.PostgresServer.AdvisoryLock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -133,6 +137,52 @@ final class PgInstances implements AutoCloseable {
     void awaitNoLock(String name, long key, Duration limit) {
         Poll.until(limit, () -> locksOf(name, key), List::isEmpty,
                 name + " holds or awaits no advisory lock of key " + Long.toHexString(key));
+    }
+
+    /**
+     * Waits until instance {@code name} listens for notifications: one of its sessions is idle
+     * after a {@code LISTEN} and has been for 100 ms (the listener sends its {@code LISTEN}s one
+     * after the other when it connects, then only reads). A test that counts on a notification
+     * reaching the instance (rather than its heartbeat's look at the server) waits for this
+     * first: the listener connects on a thread of its own after the first session opens.
+     */
+    void awaitListening(String name) {
+        String sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                + " AND state = 'idle' AND query LIKE 'LISTEN %'"
+                + " AND state_change < now() - interval '100 milliseconds'";
+        Poll.until(SHOWS, () -> {
+            try (Connection c = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
+                    PostgresServer.ADMIN_APPLICATION).getConnection();
+                    PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, app(name));
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return r.getInt(1);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(sql, e);
+            }
+        }, n -> n == 1, name + " listens for notifications");
+    }
+
+    /** The server process id of the listener of instance {@code name} (see awaitListening). */
+    int listenerPid(String name) {
+        awaitListening(name);
+        String sql = "SELECT pid FROM pg_stat_activity WHERE application_name = ?"
+                + " AND query LIKE 'LISTEN %'";
+        try (Connection c = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
+                PostgresServer.ADMIN_APPLICATION).getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, app(name));
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    throw new AssertionError(name + " has no listener");
+                }
+                return r.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -170,6 +171,31 @@ final class PostgresFailureTest {
     }
 
     /**
+     * The listener's session is killed: no handle is lost (it holds no lock), and notifications
+     * reach the instance again once the listener has reconnected (the heartbeat is a minute, so
+     * only a notification can tell it of the release).
+     */
+    @Test
+    void terminateBackend_listener_nothingLostNotificationsResume() {
+        PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(Duration.ofMinutes(1)));
+        PostgresMultiLocks b = open("b");
+        Handle held = await(lock(a, "held").acquire(EXCLUSIVE), "a's key");
+        int listener = fx.listenerPid("a");
+        assertTrue(fx.server().terminateBackend(listener));
+        Poll.until(SHOWS, () -> fx.listenerPid("a"), pid -> pid != listener,
+                "a's listener is back on a new session");
+        assertTrue(held.isHeld());
+        assertFalse(Lease.of(held).lost().isDone());
+        Handle hb = await(lock(b, "k").acquire(EXCLUSIVE), "b's k");
+        CompletableFuture<Void> acquirable = lock(a, "k").whenAcquirable(EXCLUSIVE);
+        assertEquals(Optional.empty(), lock(a, "k").tryAcquire(SHARED));
+        assertFalse(acquirable.isDone());
+        hb.release();
+        await(acquirable, Duration.ofSeconds(2), "a hears of b's release by notification");
+        held.release();
+    }
+
+    /**
      * The shared session of an instance dies while it holds nothing, and an acquisition comes
      * before the heartbeat (a minute here; 2 s by default) has noticed: the session is only the
      * library's means, nothing of the request was on it, so the request should be served on a
@@ -283,11 +309,13 @@ final class PostgresFailureTest {
         }
         System.out.println("[failure] clean within "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released) + " ms");
-        for (String key : keys) {
-            for (PostgresMultiLocks locks : List.of(a, b)) {
+        for (PostgresMultiLocks locks : List.of(a, b)) {
+            for (String key : keys) {
                 assertEquals(0, lock(locks, key).queueLength(), key);
                 assertEquals(NONE, lock(locks, key).locked(), key);
             }
+            Poll.until(SHOWS, () -> locks.keyed(fx.namespace()).size(), n -> n == 0,
+                    "no key state kept once everything is released or withdrawn");
         }
     }
 

@@ -304,6 +304,61 @@ final class PostgresMultiLocksTest {
                 grant(none, "a's NONE after b's release").release();
             }
         }
+
+        @Test
+        void downgrade_otherInstanceWaitsShared_letInBesideTheDowngradedHolder() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            long key = serverKey("k");
+            Handle writer = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> reader = lock(b, "k").acquire(SHARED);
+            fx.awaitServerWait("b", key);
+            assertTrue(writer.downgrade());
+            Handle r = grant(reader, "b's SHARED once a's EXCLUSIVE is downgraded");
+            assertTrue(writer.isHeld() && r.isHeld());
+            assertEquals(SHARED, writer.type());
+            List<AdvisoryLock> rows = Poll.until(SHOWS, () -> fx.locks(key),
+                    ls -> ls.size() == 2, "a's and b's shared locks, nothing else");
+            assertTrue(rows.stream().allMatch(l -> l.granted() && l.isShared()), rows.toString());
+            CompletableFuture<Handle> writerB = lock(b, "k").acquire(EXCLUSIVE);
+            assertFalse(writerB.isDone(), "a still holds SHARED");
+            writer.release();
+            r.release();
+            grant(writerB, "b's EXCLUSIVE once both readers are gone").release();
+        }
+
+        @Test
+        void setAcquire_twoInstancesOppositeOrders_neverDeadlock() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            MultiLockSet setA = MultiLockSet.of(lock(a, "k1"), lock(a, "k2"), lock(a, "k3"));
+            MultiLockSet setB = MultiLockSet.of(lock(b, "k3"), lock(b, "k2"), lock(b, "k1"));
+            for (int round = 0; round < 10; round++) {
+                CompletableFuture<Void> doneA = setA.acquire(EXCLUSIVE).thenAccept(Handle::release);
+                CompletableFuture<Void> doneB = setB.acquire(EXCLUSIVE).thenAccept(Handle::release);
+                await(CompletableFuture.allOf(doneA, doneB), "round " + round + ": both sets");
+            }
+        }
+
+        @Test
+        void acquireWithExecutor_waitedOnServer_completedOnThatExecutor() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            ExecutorService mine = Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
+            try {
+                Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
+                CompletableFuture<Handle> fa = lock(a, "k").acquire(EXCLUSIVE, mine);
+                CompletableFuture<String> where = fa.thenApply(h -> {
+                    h.release();
+                    return Thread.currentThread().getName();
+                });
+                fx.awaitServerWait("a", serverKey("k"));
+                hb.release();
+                assertEquals("mine", await(where, "a's grant"));
+            } finally {
+                mine.shutdownNow();
+            }
+        }
     }
 
     // =============================================================================================
@@ -386,8 +441,7 @@ final class PostgresMultiLocksTest {
             MultiLock signalA = lock(a, "signal");
             Handle signalB = grant(lock(b, "signal").acquire(SHARED), "b's signal");
             Handle signalHeld = grant(signalA.acquire(SHARED), "a's signal");
-            Poll.until(SHOWS, () -> fx.connections("a"), n -> n == 2,
-                    "a's listener is connected");
+            fx.awaitListening("a");
             try (Watch signal = signalA.watch(SHARED)) {
                 await(signal.awaitSet(), "a's watch of a SHARED its server lock covers");
                 // the checks the watch's creation started run before this try is decided
@@ -401,7 +455,8 @@ final class PostgresMultiLocksTest {
                 await(signal.awaitSet(), "a hears of b's release of signal, after b's wait");
                 assertFalse(fb.isDone());
 
-                int grants = handOnUntil(la, first, fb, Duration.ofSeconds(20));
+                int grants = handOnUntil(la, first, fb, () -> fb.join().release(),
+                        Duration.ofSeconds(20));
                 System.out.println("[hand-off] handOffLimit " + limit + ": b let in after "
                         + grants + " local grants");
                 assertTrue(grants <= limit, "a granted " + grants + " times after it heard of"
@@ -425,12 +480,11 @@ final class PostgresMultiLocksTest {
             PostgresMultiLocks b = fx.open("b");
             MultiLock la = lock(a, "k");
             Handle first = grant(la.acquire(EXCLUSIVE), "a's first holder");
-            Poll.until(SHOWS, () -> fx.connections("a"), n -> n == 2,
-                    "a's listener is connected");
+            fx.awaitListening("a");
             CompletableFuture<Handle> fb = lock(b, "k").acquire(EXCLUSIVE);
             fx.awaitServerWait("b", serverKey("k"));
             long from = System.nanoTime();
-            int grants = handOnUntil(la, first, fb, bound);
+            int grants = handOnUntil(la, first, fb, () -> fb.join().release(), bound);
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - from);
             System.out.println("[hand-off] handOffWindow " + window.toMillis() + " ms: b let in"
                     + " after " + waited + " ms and " + grants + " local grants");
@@ -438,14 +492,56 @@ final class PostgresMultiLocksTest {
         }
 
         /**
-         * Instance a hands the key on inside itself, one grant per step, keeping one more request
-         * queued, until b's request {@code fb} is granted; then releases everything. Fails if that
-         * takes longer than {@code bound}.
-         *
-         * @return how many local grants a made before b's grant
+         * A session that waits for the key without announcing it (a plain SQL session of
+         * another tool) is found by a's heartbeat in pg_locks: it gets the key within the
+         * heartbeat plus 2 s while a hands the key on continuously.
          */
-        private int handOnUntil(MultiLock la, Handle first, CompletableFuture<Handle> fb,
-                Duration bound) {
+        @Test
+        void handOff_waiterThatAnnouncesNothing_letInAfterHeartbeatFindsIt(PostgresDatabase db)
+                throws Exception {
+            Duration heartbeat = Duration.ofMillis(300);
+            PostgresMultiLocks a = fx.open("a", o -> o.handOffLimit(4)
+                    .handOffWindow(Duration.ofMinutes(1)).heartbeat(heartbeat));
+            MultiLock la = lock(a, "k");
+            long key = serverKey("k");
+            ExecutorService sql = Executors.newSingleThreadExecutor();
+            try (Connection other = db.dataSource().getConnection()) {
+                Handle first = grant(la.acquire(EXCLUSIVE), "a's first holder");
+                CompletableFuture<Void> script = CompletableFuture.runAsync(() -> {
+                    try {
+                        call(other, "SELECT pg_advisory_lock(?)", key);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, sql);
+                Poll.until(SHOWS, () -> fx.locks(key), ls -> ls.stream().anyMatch(l -> !l
+                        .granted()), "the script waits for the key");
+                long from = System.nanoTime();
+                int grants = handOnUntil(la, first, script, () -> {
+                    try {
+                        assertTrue(ask(other, "SELECT pg_advisory_unlock(?)", key));
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, heartbeat.plusSeconds(2));
+                System.out.println("[hand-off] a waiter that announces nothing: let in after "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - from) + " ms and "
+                        + grants + " local grants");
+            } finally {
+                sql.shutdownNow();
+            }
+        }
+
+        /**
+         * Instance a hands the key on inside itself, one grant per step, keeping one more request
+         * queued, until the other's request {@code other} is granted; then has {@code
+         * releaseOther} let go of the other's grant, and releases a's requests. Fails if the other
+         * is not let in within {@code bound}.
+         *
+         * @return how many local grants a made before the other's grant
+         */
+        private int handOnUntil(MultiLock la, Handle first, CompletableFuture<?> other,
+                Runnable releaseOther, Duration bound) {
             long deadline = System.nanoTime() + bound.toNanos();
             Handle current = first;
             CompletableFuture<Handle> next = la.acquire(EXCLUSIVE);
@@ -453,11 +549,11 @@ final class PostgresMultiLocksTest {
             for (;;) {
                 CompletableFuture<Handle> after = la.acquire(EXCLUSIVE);
                 current.release();
-                await(CompletableFuture.anyOf(next, fb), "a's next grant or b's grant");
-                if (fb.isDone()) {
-                    assertFalse(next.isDone(), "a and b both hold k EXCLUSIVE");
-                    fb.join().release();
-                    grant(next, "a's next request, after b").release();
+                await(CompletableFuture.anyOf(next, other), "a's next grant or the other's");
+                if (other.isDone()) {
+                    assertFalse(next.isDone(), "a and the other both hold k EXCLUSIVE");
+                    releaseOther.run();
+                    grant(next, "a's next request, after the other").release();
                     grant(after, "a's last request").release();
                     return grants;
                 }
@@ -465,7 +561,7 @@ final class PostgresMultiLocksTest {
                 current = next.join();
                 next = after;
                 if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("b not let in within " + bound.toMillis()
+                    throw new AssertionError("the other not let in within " + bound.toMillis()
                             + " ms while a handed k on " + grants + " times");
                 }
             }
@@ -532,6 +628,24 @@ final class PostgresMultiLocksTest {
         }
 
         @Test
+        void keyed_equalNamespacesAndKeys_sameFamilyEqualLocks() {
+            PostgresMultiLocks a = fx.open("a");
+            KeyedMultiLock<String> family = a.keyed(fx.namespace());
+            assertSame(family, a.keyed(new String(fx.namespace())));
+            MultiLock one = family.get("k");
+            MultiLock two = family.get(new String("k"));
+            assertEquals(one, two);
+            assertEquals(one.hashCode(), two.hashCode());
+            assertNotEquals(one, family.get("other"));
+            Handle h = grant(one.acquire(EXCLUSIVE), "through one");
+            assertEquals(Optional.empty(), two.tryAcquire(SHARED), "one lock: excluded");
+            assertEquals(one, h.lock());
+            assertEquals(1, family.size());
+            assertTrue(two.release(h), "released through the other equal lock");
+            Poll.until(SHOWS, family::size, n -> n == 0, "no state kept for a released key");
+        }
+
+        @Test
         void acquire_namesThatCollide_excludeEachOtherAcrossInstances() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
@@ -570,7 +684,8 @@ final class PostgresMultiLocksTest {
             Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
             CompletableFuture<Handle> fb = lock(b, "k").acquire(EXCLUSIVE);
             fx.awaitServerWait("b", key);
-            assertEquals(3, fx.connections("b"), "b: shared session, listener, the waiting one");
+            Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 3,
+                    "b: the shared session, the listener, the session that waits");
             assertTrue(fb.cancel(false));
             fx.awaitNoLock("b", key, P4_BOUND);
             assertEquals(1, fx.locksOf("a", key).size(), "a still holds the key");
@@ -727,7 +842,8 @@ final class PostgresMultiLocksTest {
             CompletableFuture<Handle> waiting = lock(a, "k3").acquire(EXCLUSIVE);
             fx.awaitServerWait("a", serverKey("k3"));
             Watch watch = lock(a, "k4").watch(EXCLUSIVE);
-            assertTrue(fx.connections("a") >= 3);
+            Poll.until(SHOWS, () -> fx.connections("a"), n -> n == 3,
+                    "a: the shared session, the listener, the session that waits");
 
             a.close();
 
@@ -937,6 +1053,7 @@ final class PostgresMultiLocksTest {
             Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
             CompletableFuture<Void> acquirable = la.whenAcquirable(EXCLUSIVE);
             try (Watch watch = la.watch(SHARED)) {
+                fx.awaitListening("a");
                 // a round trip on a's shared session, after the checks the watches started
                 assertEquals(Optional.empty(), la.tryAcquire(SHARED));
                 assertFalse(acquirable.isDone(), "b holds the key");
@@ -1052,6 +1169,18 @@ final class PostgresMultiLocksTest {
                 assertTrue(ask(other, "SELECT pg_advisory_unlock_shared(?)", key));
                 grant(fb, "b's EXCLUSIVE").release();
             }
+        }
+
+        @Test
+        void tryAcquireNone_otherInstanceHoldsShared_grantedAndHoldsNothing() {
+            PostgresMultiLocks a = fx.open("a");
+            PostgresMultiLocks b = fx.open("b");
+            Handle hb = grant(lock(b, "k").acquire(SHARED), "b's SHARED");
+            Handle none = lock(a, "k").tryAcquire(NONE).orElseThrow();
+            fx.awaitNoLock("a", serverKey("k"), SHOWS);
+            assertTrue(none.isHeld());
+            none.release();
+            hb.release();
         }
 
         @Test
