@@ -47,6 +47,11 @@ final class PgInstances implements AutoCloseable {
     /** How long the server may take to show what an instance did (a wait, a release). */
     static final Duration SHOWS = Duration.ofSeconds(5);
 
+    /**
+     * The application name of the sessions this class opens to read pg_stat_activity itself:
+     * not {@link PostgresServer#ADMIN_APPLICATION}, whose count PostgresServerTest checks.
+     */
+    private static final String PROBE_APPLICATION = "multilock-tests-probe";
     private static final AtomicInteger TESTS = new AtomicInteger();
 
     private final PostgresDatabase db;
@@ -152,7 +157,7 @@ final class PgInstances implements AutoCloseable {
                 + " AND state_change < now() - interval '100 milliseconds'";
         Poll.until(SHOWS, () -> {
             try (Connection c = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
-                    PostgresServer.ADMIN_APPLICATION).getConnection();
+                    PROBE_APPLICATION).getConnection();
                     PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, app(name));
                 try (ResultSet r = s.executeQuery()) {
@@ -171,7 +176,7 @@ final class PgInstances implements AutoCloseable {
         String sql = "SELECT pid FROM pg_stat_activity WHERE application_name = ?"
                 + " AND query LIKE 'LISTEN %'";
         try (Connection c = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
-                PostgresServer.ADMIN_APPLICATION).getConnection();
+                PROBE_APPLICATION).getConnection();
                 PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, app(name));
             try (ResultSet r = s.executeQuery()) {
