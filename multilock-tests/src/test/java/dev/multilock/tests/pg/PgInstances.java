@@ -48,7 +48,7 @@ final class PgInstances implements AutoCloseable {
     static final Duration SHOWS = Duration.ofSeconds(5);
 
     /**
-     * The application name of the sessions this class opens to read pg_stat_activity itself:
+     * The application name of the session the fixture looks at the server with (see probe()):
      * not {@link PostgresServer#ADMIN_APPLICATION}, whose count PostgresServerTest checks.
      */
     private static final String PROBE_APPLICATION = "multilock-tests-probe";
@@ -57,6 +57,8 @@ final class PgInstances implements AutoCloseable {
     private final PostgresDatabase db;
     private final String prefix;
     private final Map<String, PostgresMultiLocks> instances = new LinkedHashMap<>();
+    /** The fixture's own session for looking at the server; see probe(). */
+    private Connection probe; // guarded by this
 
     PgInstances(PostgresDatabase db) {
         this.db = db;
@@ -99,35 +101,114 @@ final class PgInstances implements AutoCloseable {
 
     /** The sessions of instance {@code name} open now, as {@code pg_stat_activity} shows them. */
     int connections(String name) {
-        return db.server().connectionCount(app(name));
+        return probe(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE backend_type = 'client backend' AND application_name = ?")) {
+                s.setString(1, app(name));
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return r.getInt(1);
+                }
+            }
+        });
     }
 
     /** The server process ids of the sessions of instance {@code name}. */
     Set<Integer> pids(String name) {
-        return new HashSet<>(db.server().backends(app(name)));
+        return probe(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT pid FROM pg_stat_activity"
+                    + " WHERE backend_type = 'client backend' AND application_name = ?")) {
+                s.setString(1, app(name));
+                Set<Integer> pids = new HashSet<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        pids.add(r.getInt(1));
+                    }
+                }
+                return pids;
+            }
+        });
     }
 
     /** The advisory locks of {@code key} in the database, held or awaited, by anyone. */
     List<AdvisoryLock> locks(long key) {
-        List<AdvisoryLock> all = new ArrayList<>();
-        for (AdvisoryLock l : db.advisoryLocks()) {
-            if (l.objSubId() == 1 && l.key() == key) {
-                all.add(l);
-            }
-        }
-        return all;
+        return advisoryLocks(key, null);
     }
 
     /** The advisory locks of {@code key} that sessions of instance {@code name} hold or await. */
     List<AdvisoryLock> locksOf(String name, long key) {
-        Set<Integer> pids = pids(name);
-        List<AdvisoryLock> mine = new ArrayList<>();
-        for (AdvisoryLock l : locks(key)) {
-            if (pids.contains(l.pid())) {
-                mine.add(l);
+        return advisoryLocks(key, app(name));
+    }
+
+    /**
+     * The advisory locks of {@code key} (the one-bigint form) in this test's database, of the
+     * sessions of application {@code application} or, if null, of anyone.
+     */
+    private List<AdvisoryLock> advisoryLocks(long key, String application) {
+        String sql = "SELECT l.pid, l.mode, l.granted, l.classid, l.objid, l.objsubid, d.datname"
+                + " FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                + " WHERE l.locktype = 'advisory' AND d.datname = ? AND l.objsubid = 1"
+                + " AND l.classid::bigint = ? AND l.objid::bigint = ?"
+                + (application == null ? "" : " AND l.pid IN (SELECT pid FROM pg_stat_activity"
+                        + " WHERE application_name = ?)")
+                + " ORDER BY l.pid, l.mode";
+        return probe(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, db.name());
+                s.setLong(2, key >>> 32);
+                s.setLong(3, key & 0xFFFF_FFFFL);
+                if (application != null) {
+                    s.setString(4, application);
+                }
+                List<AdvisoryLock> locks = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        locks.add(new AdvisoryLock(r.getInt(1), r.getString(2), r.getBoolean(3),
+                                r.getLong(4), r.getLong(5), r.getInt(6), r.getString(7)));
+                    }
+                }
+                return locks;
+            }
+        });
+    }
+
+    /** A query on the server. */
+    @FunctionalInterface
+    private interface Query<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code query} on the fixture's own session (opened on first use, again after it
+     * broke, as a server restart breaks it): one session for every look at the server, rather
+     * than a new one per look, so that a poll looks often.
+     */
+    private synchronized <T> T probe(Query<T> query) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (probe == null) {
+                    probe = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
+                            PROBE_APPLICATION).getConnection();
+                }
+                return query.run(probe);
+            } catch (SQLException e) {
+                closeProbe();
+                if (attempt == 2) {
+                    throw new IllegalStateException("looking at the server failed", e);
+                }
             }
         }
-        return mine;
+    }
+
+    private synchronized void closeProbe() {
+        if (probe != null) {
+            try {
+                probe.close();
+            } catch (SQLException ignored) {
+                // a broken session: closing it is all there is to do
+            }
+            probe = null;
+        }
     }
 
     /** Waits until a session of instance {@code name} waits on the server for {@code key}. */
@@ -155,19 +236,15 @@ final class PgInstances implements AutoCloseable {
         String sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
                 + " AND state = 'idle' AND query LIKE 'LISTEN %'"
                 + " AND state_change < now() - interval '100 milliseconds'";
-        Poll.until(SHOWS, () -> {
-            try (Connection c = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
-                    PROBE_APPLICATION).getConnection();
-                    PreparedStatement s = c.prepareStatement(sql)) {
+        Poll.until(SHOWS, () -> probe(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, app(name));
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
                     return r.getInt(1);
                 }
-            } catch (SQLException e) {
-                throw new IllegalStateException(sql, e);
             }
-        }, n -> n == 1, name + " listens for notifications");
+        }), n -> n == 1, name + " listens for notifications");
     }
 
     /** The server process id of the listener of instance {@code name} (see awaitListening). */
@@ -175,19 +252,17 @@ final class PgInstances implements AutoCloseable {
         awaitListening(name);
         String sql = "SELECT pid FROM pg_stat_activity WHERE application_name = ?"
                 + " AND query LIKE 'LISTEN %'";
-        try (Connection c = db.server().dataSource(PostgresServer.DEFAULT_DATABASE,
-                PROBE_APPLICATION).getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, app(name));
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    throw new AssertionError(name + " has no listener");
+        return probe(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, app(name));
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        throw new AssertionError(name + " has no listener");
+                    }
+                    return r.getInt(1);
                 }
-                return r.getInt(1);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        });
     }
 
     /**
@@ -196,26 +271,30 @@ final class PgInstances implements AutoCloseable {
      */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (PostgresMultiLocks locks : instances.values()) {
-            try {
-                locks.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
+        try {
+            RuntimeException failure = null;
+            for (PostgresMultiLocks locks : instances.values()) {
+                try {
+                    locks.close();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 }
             }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        Poll.until(SHOWS, db::advisoryLocks, List::isEmpty,
-                "no advisory lock left in " + db.name() + " after the test closed its instances");
-        for (String name : instances.keySet()) {
-            Poll.until(SHOWS, () -> connections(name), n -> n == 0,
-                    "no session of instance " + app(name) + " left after close()");
+            if (failure != null) {
+                throw failure;
+            }
+            Poll.until(SHOWS, db::advisoryLocks, List::isEmpty, "no advisory lock left in "
+                    + db.name() + " after the test closed its instances");
+            for (String name : instances.keySet()) {
+                Poll.until(SHOWS, () -> connections(name), n -> n == 0,
+                        "no session of instance " + app(name) + " left after close()");
+            }
+        } finally {
+            closeProbe();
         }
     }
 
