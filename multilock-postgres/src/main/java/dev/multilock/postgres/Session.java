@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Session {
 
+    /** The message of the failure of a statement sent to a session already found dead. */
+    static final String LOST_MESSAGE = "the database session was lost";
+
     final Database db;
     final Connection connection;
     /** The server's process id of this session, to tell our sessions apart in pg_locks. */
@@ -41,6 +44,8 @@ final class Session {
     private volatile @Nullable Throwable deathCause;
     /** The statement waiting in the server's queue, for {@link #cancelWait()}; else null. */
     private volatile @Nullable PreparedStatement waiting;
+    /** Set by {@link #cancelWait()}: a wait that has not begun yet does not begin. */
+    private volatile boolean cancelled;
 
     Session(Database db, Connection connection, int pid, boolean dedicated) {
         this.db = db;
@@ -65,8 +70,8 @@ final class Session {
             if (dead.get()) {
                 Throwable cause = deathCause;
                 result.completeExceptionally(cause == null
-                        ? new PostgresLockException("the database session was lost")
-                        : new PostgresLockException("the database session was lost", cause));
+                        ? new PostgresLockException(LOST_MESSAGE)
+                        : new PostgresLockException(LOST_MESSAGE, cause));
                 return;
             }
             T value;
@@ -93,6 +98,10 @@ final class Session {
      */
     void executeWaiting(PreparedStatement statement) throws SQLException {
         waiting = statement;
+        if (cancelled) { // after the write of waiting: a cancel either sees it or is seen here
+            waiting = null;
+            throw new SQLException("cancelled before the wait began", "57014");
+        }
         try {
             statement.executeQuery().close();
         } finally {
@@ -102,6 +111,7 @@ final class Session {
 
     /** Cancels the statement waiting in the server's queue, if any; throws nothing. */
     void cancelWait() {
+        cancelled = true;
         PreparedStatement s = waiting;
         if (s != null) {
             try {

@@ -25,6 +25,9 @@ final class Sql {
     static final String RELEASED_CHANNEL = "multilock_released";
     /** The channel on which a session about to wait for a key announces it (P2). */
     static final String WAITING_CHANNEL = "multilock_waiting";
+    /** Advisory locks are per database: a look at pg_locks keeps to the session's own. */
+    private static final String THIS_DATABASE =
+            "database = (SELECT oid FROM pg_database WHERE datname = current_database())";
     /** The table of fencing counters (P6), created on the first EXCLUSIVE grant. */
     static final String FENCING_TABLE = "multilock_fencing";
 
@@ -192,7 +195,7 @@ final class Sql {
         try (Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT DISTINCT classid::bigint, objid::bigint"
                         + " FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1"
-                        + " AND NOT granted")) {
+                        + " AND NOT granted AND " + THIS_DATABASE)) {
             while (r.next()) {
                 keys.add((r.getLong(1) << 32) | r.getLong(2));
             }
@@ -214,7 +217,7 @@ final class Sql {
         }
         try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks"
                 + " WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint = ?"
-                + " AND objid::bigint = ? AND " + conflict
+                + " AND objid::bigint = ? AND " + THIS_DATABASE + " AND " + conflict
                 + (pids.length() == 0 ? "" : " AND pid NOT IN (" + pids + ")") + ")")) {
             s.setLong(1, AdvisoryKey.classid(key));
             s.setLong(2, AdvisoryKey.objid(key));
@@ -229,7 +232,7 @@ final class Sql {
     static boolean othersWait(Connection c, long key) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks"
                 + " WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint = ?"
-                + " AND objid::bigint = ? AND NOT granted)")) {
+                + " AND objid::bigint = ? AND " + THIS_DATABASE + " AND NOT granted)")) {
             s.setLong(1, AdvisoryKey.classid(key));
             s.setLong(2, AdvisoryKey.objid(key));
             try (ResultSet r = s.executeQuery()) {
@@ -250,6 +253,30 @@ final class Sql {
         } catch (SQLException unknown) {
             return true;
         }
+    }
+
+    /**
+     * Whether {@code failure} is the loss of a session (its connection broke, its backend was
+     * terminated, or it was found dead before the statement ran), as opposed to an error of the
+     * statement or the database refusing a new session.
+     */
+    static boolean isSessionLoss(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e) {
+                String state = e.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                    return true;
+                }
+            }
+            if (t instanceof PostgresLockException p
+                    && Session.LOST_MESSAGE.equals(p.getMessage())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code e} is the cancellation of a statement ({@code Statement.cancel()}). */
