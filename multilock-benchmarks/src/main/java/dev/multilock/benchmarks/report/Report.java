@@ -1,5 +1,6 @@
 package dev.multilock.benchmarks.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.multilock.benchmarks.Contender;
 import dev.multilock.benchmarks.KeyedContender;
 import java.io.IOException;
@@ -67,6 +68,9 @@ public final class Report {
                 + " better)."},
     };
 
+    /** Reads JMH's result files. */
+    static final ObjectMapper JSON = new ObjectMapper();
+
     private Report() {}
 
     /**
@@ -84,6 +88,7 @@ public final class Report {
         Path readme = null;
         String readmeResults = null;
         String markers = "latest";
+        boolean rounds = false;
         List<Path> inputs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -102,6 +107,9 @@ public final class Report {
                     break;
                 case "--readme-markers":
                     markers = args[++i];
+                    break;
+                case "--rounds":
+                    rounds = true;
                     break;
                 case "--failures":
                     failures = Files.readString(Path.of(args[++i]), StandardCharsets.UTF_8);
@@ -126,7 +134,10 @@ public final class Report {
                 continue; // a JMH run that produced nothing
             }
             texts.add(text);
-            results.addAll(Result.fromJmh(Json.parse(text)));
+            results.addAll(Result.fromJmh(JSON.readTree(text)));
+        }
+        if (rounds) {
+            results = Result.joinForks(results);
         }
         Files.writeString(out.resolve("results.json"), mergeArrays(texts), StandardCharsets.UTF_8);
         boolean charted = ThroughputChart.write(results, out.resolve("throughput-vs-threads.png"));
