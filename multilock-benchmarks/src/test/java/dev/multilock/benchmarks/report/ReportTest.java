@@ -152,6 +152,86 @@ final class ReportTest {
     }
 
     @Test
+    void markdown_targetsOverForks_showSpreadAndAreMetOnlyInEveryFork() {
+        String mix = ", \"mix\" : \"90:10\"";
+        String json = "[" + String.join(",",
+                rawResult("ContentionBenchmark.acquireRelease", "MULTILOCK_LOCK", "ns/op", 2, mix,
+                        "", new double[][] {{100}, {130}, {110}}),
+                rawResult("ContentionBenchmark.acquireRelease", "RRWL_NONFAIR", "ns/op", 2, mix,
+                        "", new double[][] {{100}, {100}, {100}}),
+                rawResult("ContentionBenchmark.acquireRelease", "RRWL_FAIR", "ns/op", 2, mix,
+                        "", new double[][] {{200}, {200}, {200}}))
+                + "]";
+        String md = Report.markdown(Result.fromJmh(parse(json)), "t", null, null, null,
+                Report.issues("11"));
+        assertFalse(md.contains("Targets (issue #3)"), "only the issues asked for: " + md);
+        assertTrue(md.contains("| 2 | 90:10, 2 threads: `lock()` ns/op ≤ 1.25× RRWL | 1.13×"
+                + " (1.00–1.30) | **no** (2 of 3 forks) |"), md);
+        assertTrue(md.contains("| 2 | 90:10, 2 threads: `lock()` ns/op ≤ 0.8× the fair RRWL"
+                + " | 0.57× (0.50–0.65) | yes |"), md);
+        assertTrue(md.contains("| VT | 1,000 virtual threads, 90:10: `lock()` throughput ≥ 1.0×"
+                + " RRWL's | not measured | ? |"), md);
+    }
+
+    @Test
+    void markdown_jfrAndSpinVariants_comparedInTheirOwnTables() {
+        String mix = ", \"mix\" : \"90:10\"";
+        String spins = "\"-Dmultilock.lockfree.spins=";
+        String json = "[" + String.join(",",
+                rawResult("UncontendedBenchmark.acquireShared", "MULTILOCK_LOCK", "ns/op", 1, "",
+                        "", new double[][] {{20}, {22}}),
+                rawResult("UncontendedBenchmark.acquireShared", "MULTILOCK_LOCK", "ns/op", 1, "",
+                        "\"-XX:StartFlightRecording:filename=x.jfr\"",
+                        new double[][] {{21}, {22}}),
+                rawResult("ContentionBenchmark.acquireRelease", "MULTILOCK_LOCK", "ns/op", 2, mix,
+                        spins + "0\"", new double[][] {{400}, {600}}),
+                rawResult("ContentionBenchmark.acquireRelease", "MULTILOCK_LOCK", "ns/op", 2, mix,
+                        spins + "128\"", new double[][] {{200}, {300}}),
+                rawResult("ContentionBenchmark.acquireRelease", "RRWL_NONFAIR", "ns/op", 2, mix,
+                        "", new double[][] {{100}, {200}}))
+                + "]";
+        String md = Report.markdown(Result.fromJmh(parse(json)), "t", null, null, null);
+        assertTrue(md.contains("| `acquireShared` | MULTILOCK_LOCK | ns/op | 21.0 | 21.5 |"
+                + " 1.02× (1.00–1.05) |"), md);
+        assertTrue(md.contains("| ContentionBenchmark `acquireRelease` mix=90:10, 2 threads |"
+                + " MULTILOCK_LOCK | ns/op | 500 (400–600) | 250 (200–300) |"), md);
+        assertTrue(md.contains("| ContentionBenchmark `acquireRelease` mix=90:10, 2 threads |"
+                + " ÷ RRWL_NONFAIR (150 ns/op) | ratio | 3.33× (3.00–4.00) | 1.67× (1.50–2.00)"
+                + " |"), md);
+        assertTrue(md.contains("| 2 | 90:10, 2 threads: `lock()` ns/op ≤ 1.25× RRWL |"
+                + " not measured | ? |"), "a spin-count variant decides no target: " + md);
+    }
+
+    @Test
+    void markdown_runWithoutWarmup_listsEveryIterationOfEveryFork() {
+        String json = "[" + rawResult("UncontendedBenchmark.tryAcquireExclusive", "MULTILOCK",
+                "ns/op", 1, "", "", new double[][] {{60, 20, 20, 21}, {40, 20, 19, 20}}) + "]";
+        String md = Report.markdown(Result.fromJmh(parse(json)), "t", null, null, null);
+        assertTrue(md.contains("| `tryAcquireExclusive` | MULTILOCK | 1 | ns/op | 60.0 | 20.0 |"
+                + " 20.0 | 21.0 | 3.00 |"), md);
+        assertTrue(md.contains("| `tryAcquireExclusive` | MULTILOCK | 2 | ns/op | 40.0 | 20.0 |"
+                + " 19.0 | 20.0 | 2.00 |"), md);
+    }
+
+    @Test
+    void summary_headline_hasTargetsAndChartButNotTheFullTables() {
+        String json = "[" + String.join(",",
+                result("UncontendedBenchmark.acquireShared", "MULTILOCK_LOCK", 20, "ns/op", 1,
+                        ""),
+                result("UncontendedBenchmark.acquireShared", "RRWL_NONFAIR", 20, "ns/op", 1, ""))
+                + "]";
+        String md = Report.summary(Result.fromJmh(parse(json)), "headline", "profile: headline"
+                + "\ncommit: abc1234\nsomething else", "results/latest-headline/chart.png",
+                "results/latest-headline", Report.issues("11,12"));
+        assertTrue(md.contains("Machine and run: profile: headline; commit: abc1234."), md);
+        assertTrue(md.contains("| 1 | `acquireShared`: `lock()` + release ns/op ≤ 1.25× RRWL"
+                + " `lock`/`unlock` | 1.00× | yes |"), md);
+        assertTrue(md.contains("![throughput against threads](results/latest-headline/chart.png)"),
+                md);
+        assertFalse(md.contains("## 1. Uncontended"), "no full tables: " + md);
+    }
+
+    @Test
     void splice_namedMarkers_replacesOnlyTheirSection() {
         String readme = "a\n" + Report.BEGIN + "\nold\n" + Report.END + "\n"
                 + "<!-- run.sh: keyed results begin -->\nold keyed\n"
