@@ -201,6 +201,9 @@ mkdir -p "$OUT"
 {
     echo "profile: $PROFILE ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo "JMH: ${ITER[*]} ${JMH_EXTRA:-}"
+    if [[ -n "${TIMINGS:-}" ]]; then
+        echo "TIMINGS: $TIMINGS (in place of the profile's: a trial, not a measurement)"
+    fi
     echo "nproc: $(nproc)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
     echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo n/a)$(

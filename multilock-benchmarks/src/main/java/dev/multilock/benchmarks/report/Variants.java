@@ -126,7 +126,8 @@ final class Variants {
                 }
                 md.append("| ").append(pointLabel(any)).append(" | ÷ ").append(peer)
                         .append(" (").append(Report.num(p.primary().score())).append(' ')
-                        .append(p.primary().unit()).append(") | ratio |");
+                        .append(p.primary().unit()).append(") | ratio of ")
+                        .append(p.primary().unit()).append(" |");
                 for (int n : counts) {
                     Result r = e.getValue().get(n);
                     md.append(' ').append(r == null ? "—"

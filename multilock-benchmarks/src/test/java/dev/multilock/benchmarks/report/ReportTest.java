@@ -196,7 +196,8 @@ final class ReportTest {
         assertTrue(md.contains("| ContentionBenchmark `acquireRelease` mix=90:10, 2 threads |"
                 + " MULTILOCK_LOCK | ns/op | 500 (400–600) | 250 (200–300) |"), md);
         assertTrue(md.contains("| ContentionBenchmark `acquireRelease` mix=90:10, 2 threads |"
-                + " ÷ RRWL_NONFAIR (150 ns/op) | ratio | 3.33× (3.00–4.00) | 1.67× (1.50–2.00)"
+                + " ÷ RRWL_NONFAIR (150 ns/op) | ratio of ns/op | 3.33× (3.00–4.00) |"
+                + " 1.67× (1.50–2.00)"
                 + " |"), md);
         assertTrue(md.contains("| 2 | 90:10, 2 threads: `lock()` ns/op ≤ 1.25× RRWL |"
                 + " not measured | ? |"), "a spin-count variant decides no target: " + md);
