@@ -339,7 +339,7 @@ final class Targets {
         }
         String measured = measured(ratio);
         if (forks.length > 1) {
-            measured += String.format(Locale.ROOT, " (%.2f–%.2f)", min, max);
+            measured += " (" + Report.ratio(min) + "–" + Report.ratio(max) + ")";
         }
         String verdict = met == forks.length ? "yes"
                 : met == 0 ? "**no**"
@@ -377,7 +377,7 @@ final class Targets {
 
     private static String measured(double ratio) {
         return Double.isNaN(ratio) ? "not measured"
-                : String.format(Locale.ROOT, "%.2f×", ratio);
+                : Report.ratio(ratio) + "×";
     }
 
     private void row(String scenario, String target, String measured, String met) {

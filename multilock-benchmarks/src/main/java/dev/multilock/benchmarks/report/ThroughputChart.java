@@ -164,6 +164,18 @@ final class ThroughputChart {
         if (!any) {
             return null;
         }
+        // half a thread of margin on each side: room for the fork bars, and a usable axis where
+        // the run has one thread count only
+        double minX = Double.MAX_VALUE;
+        double maxX = -Double.MAX_VALUE;
+        for (XYSeries series : chart.getSeriesMap().values()) {
+            for (double x : series.getXData()) {
+                minX = Math.min(minX, x);
+                maxX = Math.max(maxX, x);
+            }
+        }
+        chart.getStyler().setXAxisMin(Math.floor(minX) - 0.5);
+        chart.getStyler().setXAxisMax(Math.ceil(maxX) + 0.5);
         // a log scale only where the lines span more than a decade: XChart labels no tick
         // of a log axis that spans less
         double min = Double.MAX_VALUE;

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -170,13 +169,13 @@ final class Variants {
     static String ratioWithSpread(Result.Metric a, Result.Metric b) {
         double ratio = a.score() / b.score();
         double[] forks = Targets.forkRatios(a, b);
-        String s = String.format(Locale.ROOT, "%.2f×", ratio);
+        String s = Report.ratio(ratio) + "×";
         if (forks.length < 2) {
             return s;
         }
         double min = Arrays.stream(forks).min().orElse(Double.NaN);
         double max = Arrays.stream(forks).max().orElse(Double.NaN);
-        return s + String.format(Locale.ROOT, " (%.2f–%.2f)", min, max);
+        return s + " (" + Report.ratio(min) + "–" + Report.ratio(max) + ")";
     }
 
     // ---- warm-up ----
