@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -64,6 +66,17 @@ final class BlockingLockTest {
     static final int RACE_ITERATIONS = 3_000;
     /** Iterations of a race run even when its time budget is spent. */
     static final int MIN_RACE_ITERATIONS = 300;
+    /** Iterations of the race of a {@code lock()} inside a continuation, at most. */
+    static final int CONTINUATION_RACE_ITERATIONS = 20_000;
+    /**
+     * The spins each side of that race waits after the start line, at most. Its window is a few
+     * instructions wide (between the waiter's count and its push). Against the self-grant bug
+     * (see the test), 32 did best of 8, 16, 32, 64 and 256: with the default budget it showed
+     * on about half of the backend runs, and with {@code -Dmultilock.stress.millis=10000} on
+     * every backend over 3 seeds (iterations 224 to 4138); the log-uniform jitter of the other
+     * races found it on a third of them.
+     */
+    static final int CONTINUATION_SPINS = 32;
     /** The longest timeout of the timeout race, in nanoseconds: about the waiter's spin. */
     static final int MAX_RACE_TIMEOUT_NANOS = 20_000;
 
@@ -522,7 +535,7 @@ final class BlockingLockTest {
         WaitingBackend.Subject s = backend.create();
         MultiLock lock = s.lock;
         int[] outcomes = new int[2]; // granted, timed out
-        race(random, (racer, i) -> {
+        race((racer, i) -> {
             Handle holder = take(lock, EXCLUSIVE);
             Duration timeout = Duration.ofNanos(1 + random.nextInt(MAX_RACE_TIMEOUT_NANOS));
             List<Optional<Handle>> got = new ArrayList<>(1);
@@ -542,7 +555,7 @@ final class BlockingLockTest {
             }
             assertAtRest(s, () -> "W4/rule 3: a tryLock that returned " + h + " left the lock"
                     + " held or queued (a raced grant dropped?); " + where.get());
-        }, seed);
+        });
         System.out.println("BlockingLockTest timeout race on " + backend + ": granted "
                 + outcomes[0] + ", timed out " + outcomes[1]);
     }
@@ -557,7 +570,7 @@ final class BlockingLockTest {
         WaitingBackend.Subject s = backend.create();
         MultiLock lock = s.lock;
         int[] outcomes = new int[2]; // granted, interrupted
-        race(random, (racer, i) -> {
+        race((racer, i) -> {
             Handle holder = take(lock, EXCLUSIVE);
             BlockedCall<Handle> blocked = BlockedCall.start("multilock-" + call,
                     () -> call.call(lock, EXCLUSIVE));
@@ -584,9 +597,117 @@ final class BlockingLockTest {
             assertAtRest(s, () -> "W4/rule 3: " + call + " that " + (returned == null
                     ? "threw InterruptedException" : "returned a grant") + " left the lock held"
                     + " or queued (a raced grant dropped?); " + where.get());
-        }, seed);
+        });
         System.out.println("BlockingLockTest interrupt race, " + call + " on " + backend
                 + ": granted " + outcomes[0] + ", interrupted " + outcomes[1]);
+    }
+
+    /**
+     * {@code lock()} called inside a continuation (here: of an acquisition granted by a release on
+     * the same thread, so the thread is delivering grants further up its stack), at the moment
+     * another thread releases the lock it waits for. A continuation may block its own thread
+     * (MultiLock's Javadoc: it delays its own thread, never another's grants); the grant that the
+     * other release enables must still reach it. If the waiting request finds the holders gone
+     * just after it queued, it grants itself (it owns the queue for that moment); that grant must
+     * wake it like any other, or the thread waits for ever for a lock the lock says it holds.
+     *
+     * <p>Fails on the implementation of b5cb679, on every backend: the self-grant's delivery is
+     * put on this thread's trampoline, which the frame further up (the one delivering the
+     * continuation) runs only after the continuation returns, so the continuation parks for
+     * ever while the lock shows it granted. A set, which waits on its future, does the same
+     * with the leaf waiter's future.
+     */
+    @ParameterizedTest
+    @EnumSource(WaitingBackend.class)
+    @Tag("stress")
+    void lock_insideContinuationRacingReleaseElsewhere_returnsGrant(WaitingBackend backend) {
+        long seed = StressConfig.seed() + 7L * backend.ordinal();
+        Random random = new Random(seed);
+        race(CONTINUATION_RACE_ITERATIONS, StressConfig.millis() / 2, (racer, i) -> {
+            WaitingBackend.Subject s = backend.create();
+            MultiLock lock = s.lock;
+            Handle holder = take(lock, EXCLUSIVE);
+            MultiLock outer = MultiLock.create();
+            Handle outerHolder = take(outer, EXCLUSIVE);
+            CompletableFuture<Handle> inside = new CompletableFuture<>();
+            AtomicReference<Thread> waiting = new AtomicReference<>();
+            StartLine start = new StartLine();
+            int waiterSpins = random.nextInt(CONTINUATION_SPINS);
+            int releaserSpins = random.nextInt(CONTINUATION_SPINS);
+            CompletableFuture<Void> continuation = outer.acquire(EXCLUSIVE).thenAccept(o -> {
+                waiting.set(Thread.currentThread());
+                start.arriveAndAwaitGo(waiterSpins);
+                inside.complete(lock.lock(EXCLUSIVE));
+                o.release();
+            });
+            try {
+                // the racer releases outerHolder, which runs the continuation on its thread;
+                // both sides then start from one line, a few spins apart
+                racer.race(outerHolder::release, 0, () -> {
+                    start.awaitArrivalAndGo(releaserSpins);
+                    holder.release();
+                }, 0);
+            } catch (AssertionError hung) {
+                throw new AssertionError("W1/rule 2: lock(EXCLUSIVE) inside a continuation,"
+                        + " racing a release on another thread, never returned (iteration " + i
+                        + "), though the lock shows it granted: " + lock + "; the continuation's"
+                        + " thread is " + stackOf(waiting.get()) + "; " + backend
+                        + ", " + StressConfig.rerun(seed), hung);
+            }
+            assertTrue(continuation.isDone(), () -> "the continuation did not end; " + lock);
+            assertTrue(inside.join().release(), "rule 5: the first release returned false");
+            s.assertAtRest();
+        });
+    }
+
+    /**
+     * Lines two threads up right before their racing calls, so that only a few spins, not the
+     * paths that lead there, separate them.
+     */
+    private static final class StartLine {
+        private volatile boolean arrived;
+        private volatile boolean go;
+
+        /** The waiting side: says it is there, waits for the go, then spins. */
+        void arriveAndAwaitGo(int spins) {
+            arrived = true;
+            awaitTrue(() -> go);
+            Racer.spin(spins);
+        }
+
+        /** The other side: waits for the waiting side, gives the go, then spins. */
+        void awaitArrivalAndGo(int spins) {
+            awaitTrue(() -> arrived);
+            go = true;
+            Racer.spin(spins);
+        }
+
+        /** Spins, then yields, until {@code flag} holds; gives up after a while. */
+        private static void awaitTrue(BooleanSupplier flag) {
+            long deadline =
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(BlockedCall.TIMEOUT_SECONDS);
+            for (int n = 0; !flag.getAsBoolean(); n++) {
+                if (n < 1 << 10) {
+                    Thread.onSpinWait();
+                } else if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("the other side of the race never came");
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+    }
+
+    /** The state and stack of {@code t}, for messages. */
+    private static String stackOf(Thread t) {
+        if (t == null) {
+            return "not started";
+        }
+        StringBuilder b = new StringBuilder(t.getName()).append(' ').append(t.getState());
+        for (StackTraceElement e : t.getStackTrace()) {
+            b.append(System.lineSeparator()).append("    at ").append(e);
+        }
+        return b.toString();
     }
 
     /** One iteration of a race. */
@@ -594,10 +715,18 @@ final class BlockingLockTest {
         void run(Racer racer, int i);
     }
 
-    /** Runs {@code iteration} {@value #RACE_ITERATIONS} times or for its time budget. */
-    private static void race(Random random, Iteration iteration, long seed) {
-        int iterations = Math.min(RACE_ITERATIONS, StressConfig.iterations());
-        long budget = TimeUnit.MILLISECONDS.toNanos(StressConfig.millis() / 4);
+    /**
+     * Runs {@code iteration} {@value #RACE_ITERATIONS} times or for a quarter of the stress time,
+     * whichever ends first, but at least {@value #MIN_RACE_ITERATIONS} times.
+     */
+    private static void race(Iteration iteration) {
+        race(Math.min(RACE_ITERATIONS, StressConfig.iterations()), StressConfig.millis() / 4,
+                iteration);
+    }
+
+    /** Runs {@code iteration} up to {@code iterations} times or for {@code millis}. */
+    private static void race(int iterations, long millis, Iteration iteration) {
+        long budget = TimeUnit.MILLISECONDS.toNanos(millis);
         long start = System.nanoTime();
         try (Racer racer = new Racer("multilock-racer")) {
             for (int i = 0; i < iterations
