@@ -173,14 +173,14 @@ final class ModuleTest {
     }
 
     @Test
-    void testsDescriptor_requires_lockfreeAndJdbcWithDriverAndChildJvmNeeds() {
+    void testsDescriptor_requires_lockfreeAndJdbcWithDriverAndChildJvmAndJfrNeeds() {
         ModuleDescriptor d = descriptor(TESTS_MODULE);
         assertTrue(d.isOpen(), "open, so that JUnit and Lincheck reach the tests reflectively");
         assertEquals(Set.of("mandated java.base", IMPL_MODULE, PG_MODULE, "java.management",
-                "java.naming", "java.sql", "org.postgresql.jdbc"), requires(d),
+                "java.naming", "java.sql", "org.postgresql.jdbc", "jdk.jfr"), requires(d),
                 "the implementations (and the API through them); JDBC, the PostgreSQL driver"
                         + " and java.naming that its data sources need; java.management for"
-                        + " ChildJvm");
+                        + " ChildJvm; jdk.jfr for VirtualThreadTest's recording");
     }
 
     // ---- service loading on the module path ----
