@@ -12,7 +12,8 @@
  * implement {@code javax.naming.Referenceable}, so using them needs {@code java.naming} (an
  * automatic module declares no requires of its own). {@code java.management} gives
  * {@code ChildJvm} the JVM options of the running test JVM, which it copies to the child JVMs
- * it starts.
+ * it starts. {@code jdk.jfr} lets {@code VirtualThreadTest} record, in process, whether a virtual
+ * thread waiting in a lock pins its carrier, and read the recording back.
  */
 @SuppressWarnings("requires-automatic")
 open module dev.multilock.tests {

@@ -45,12 +45,31 @@ final class KeyedStatefulProperties {
     /** Longer than the single lock's programs: the steps are spread over three keys. */
     static final int MAX_STEPS = 90;
     static final int DEFAULT_EXAMPLES = 2_000;
+    /** Fewer: a tryLock that times out waits {@link ModelChecker#TRY_LOCK_TIMEOUT}. */
+    static final int DEFAULT_BLOCKING_EXAMPLES = 1_000;
     static final int SHRINK_CYCLES = 5_000;
 
     @Test
     void randomPrograms_threeKeys_agreeWithModelAfterEveryStep() {
         check(RealKeyedLock::new, "KeyedMultiLock", PbtConfig.seed(),
                 PbtConfig.examples(DEFAULT_EXAMPLES));
+    }
+
+    /**
+     * The same property with the calls that wait on a thread among the steps of each key (see
+     * {@link MultiLockStatefulProperties#blockingSteps()}): a key's lock pins its state while the
+     * thread waits, and a {@code tryLock} that times out must leave no state behind (K2). Its own
+     * generator, so that the programs of the property above stay what its seed gave.
+     */
+    @Test
+    void randomProgramsWithBlockingCalls_threeKeys_agreeWithModelAfterEveryStep() {
+        check(RealKeyedLock::new, "KeyedMultiLock", PbtConfig.seed(),
+                PbtConfig.examples(DEFAULT_BLOCKING_EXAMPLES),
+                MultiLockStatefulProperties.programs(
+                        integers().between(0, KEYS - 1).zip(
+                                MultiLockStatefulProperties.blockingSteps(),
+                                ModelChecker.KeyedStep::new),
+                        MAX_STEPS, s -> s.step().kind() == ModelChecker.Kind.SKIP));
     }
 
     /**
@@ -61,8 +80,13 @@ final class KeyedStatefulProperties {
      */
     static void check(Supplier<TestedKeyedLock> families, String familyName, long seed,
             int examples) {
+        check(families, familyName, seed, examples, programs());
+    }
+
+    private static void check(Supplier<TestedKeyedLock> families, String familyName, long seed,
+            int examples, Gen<List<ModelChecker.KeyedStep>> programs) {
         PbtConfig.theory(seed, examples, SHRINK_CYCLES)
-                .forAll(programs())
+                .forAll(programs)
                 .checkAssert(program -> ModelChecker.checkKeyed(families.get(), KEYS, familyName,
                         seed, program));
     }

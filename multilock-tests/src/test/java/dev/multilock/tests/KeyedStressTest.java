@@ -117,8 +117,9 @@ final class KeyedStressTest {
         return assertTimeoutPreemptively(
                 Duration.ofMillis(millis).plusSeconds(StressDriver.LIVENESS_SECONDS
                         + 2 * StressDriver.SETTLE_SECONDS + 10),
-                () -> new StressDriver<>(StressFamily.of(family, KEYS), StressDriver.Op.ALL, seed,
-                        THREADS, millis, MAX_OPS_PER_THREAD).run(),
+                () -> new StressDriver<>(StressFamily.of(family, KEYS),
+                        StressDriver.Op.ASYNCHRONOUS, seed, THREADS, millis, MAX_OPS_PER_THREAD)
+                        .run(),
                 () -> "liveness: the stress run of " + family + " did not end; "
                         + StressConfig.rerun(seed));
     }

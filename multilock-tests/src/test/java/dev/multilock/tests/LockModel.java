@@ -25,6 +25,9 @@ import java.util.List;
  *       acquirable completes. A release that returns false changes nothing.
  *   <li>A future completed from outside while it waits is withdrawn (rule 3); one already done
  *       keeps its outcome.
+ *   <li>The calls that wait on a thread, on one thread: {@code lock} is only asked where it is
+ *       granted at once ({@link #tryAcquire}); a {@code tryLock} with a timeout is a request
+ *       that is queued and, if it had to wait, withdrawn when its time is up ({@link #tryLock}).
  * </ul>
  *
  * <p>A family of keyed locks is a model per key: {@link #inUse()} says whether the family must keep
@@ -122,6 +125,19 @@ final class LockModel {
         }
         Request r = new Request(nextId++, type);
         grant(r);
+        return r;
+    }
+
+    /**
+     * A {@code tryLock} with a timeout on one thread, where nobody else can let it in: granted at
+     * once as {@link #acquire}, or queued and, when its time is up, withdrawn (as a timeout from
+     * outside), which lets in and signals what any withdrawal does.
+     */
+    Request tryLock(MultiLockType type) {
+        Request r = acquire(type);
+        if (r.outcome == Outcome.PENDING) {
+            completeFromOutside(r, Outcome.TIMED_OUT);
+        }
         return r;
     }
 

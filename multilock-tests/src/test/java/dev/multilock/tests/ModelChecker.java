@@ -1,6 +1,7 @@
 package dev.multilock.tests;
 
 import dev.multilock.MultiLockType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +56,25 @@ final class ModelChecker {
         CLOSE("close", false),
         WHEN_ACQUIRABLE("whenAcquirable", true),
         /** Cancels a whenAcquirable future. */
-        CANCEL_WAIT("cancelWait", false);
+        CANCEL_WAIT("cancelWait", false),
+        /**
+         * {@code lock}, where it is granted at once; elsewhere nothing (one thread would wait for
+         * itself). Whether it would be granted is asked first with a {@code whenAcquirable} that
+         * must agree with the model, so that a broken lock fails instead of hanging the test.
+         */
+        LOCK("lock", true),
+        /** {@code lockInterruptibly}, where it is granted at once; elsewhere nothing (as LOCK). */
+        LOCK_INTERRUPTIBLY("lockInterruptibly", true),
+        /**
+         * {@code tryLock} with {@link ModelChecker#TRY_LOCK_TIMEOUT}: granted at once, or queued
+         * and, as nobody else acts, withdrawn when its time is up (W4, rule 3).
+         */
+        TRY_LOCK("tryLock", true),
+        /**
+         * {@code lockInterruptibly} with the interrupt status set: throws at once, makes no
+         * request and clears the status (W4).
+         */
+        LOCK_INTERRUPTED("lockInterrupted", true);
 
         final String label;
         /** Whether the step's argument is a type (else an index). */
@@ -66,6 +85,9 @@ final class ModelChecker {
             this.typed = typed;
         }
     }
+
+    /** How long a {@link Kind#TRY_LOCK} waits before it gives up. */
+    static final Duration TRY_LOCK_TIMEOUT = Duration.ofNanos(200_000);
 
     /** One step; {@code type} matters to the kinds that create, {@code index} to the others. */
     record Step(Kind kind, MultiLockType type, int index) {
@@ -92,19 +114,21 @@ final class ModelChecker {
         Object token;
         /** Its name in messages: {@code #id}, after its key's name in a family. */
         final String name;
+        /** The call that made it: acquire, tryAcquire, lock, ... */
+        final String call;
 
         Acquisition(Slot slot, LockModel.Request model, CompletableFuture<Object> future,
-                Object token) {
+                Object token, String call) {
             this.model = model;
             this.future = future;
             this.token = token;
             this.name = slot.prefix + "#" + model.id;
+            this.call = call;
         }
 
         @Override
         public String toString() {
-            return name + " (" + (future == null ? "tryAcquire" : "acquire") + "(" + model.type
-                    + "))";
+            return name + " (" + call + "(" + model.type + "))";
         }
     }
 
@@ -255,7 +279,7 @@ final class ModelChecker {
             case ACQUIRE: {
                 CompletableFuture<Object> f = lock.acquire(type);
                 LockModel.Request r = model.acquire(type);
-                Acquisition a = new Acquisition(slot, r, f, null);
+                Acquisition a = new Acquisition(slot, r, f, null, "acquire");
                 slot.acquisitions.add(a);
                 return a.name + " " + r.outcome;
             }
@@ -271,9 +295,70 @@ final class ModelChecker {
                 if (r == null) {
                     return "empty";
                 }
-                Acquisition a = new Acquisition(slot, r, null, token);
+                Acquisition a = new Acquisition(slot, r, null, token, "tryAcquire");
                 slot.acquisitions.add(a);
                 return a.name;
+            }
+            case LOCK:
+            case LOCK_INTERRUPTIBLY: {
+                boolean acquirable = acquirable(slot, lock, type);
+                if (!acquirable) {
+                    return "would wait for itself: not called";
+                }
+                Object token;
+                try {
+                    token = step.kind() == Kind.LOCK ? lock.lock(type)
+                            : lock.lockInterruptibly(type);
+                } catch (InterruptedException e) {
+                    throw failure(slot.where + "W4: " + step.kind().label + "(" + type + ") threw"
+                            + " InterruptedException, but nobody interrupted it", e);
+                }
+                Acquisition a = new Acquisition(slot, model.tryAcquire(type), null, token,
+                        step.kind().label);
+                slot.acquisitions.add(a);
+                return a.name;
+            }
+            case TRY_LOCK: {
+                Object token;
+                try {
+                    token = lock.tryLock(type, TRY_LOCK_TIMEOUT);
+                } catch (InterruptedException e) {
+                    throw failure(slot.where + "W4: tryLock(" + type + ") threw"
+                            + " InterruptedException, but nobody interrupted it", e);
+                }
+                LockModel.Request r = model.tryLock(type);
+                boolean granted = r.outcome == LockModel.Outcome.GRANTED;
+                if ((token != null) != granted) {
+                    throw failure(slot.where + "W4 and rules 2-3 (a tryLock that nobody else can"
+                            + " let in is granted at once or queued and withdrawn when its time is"
+                            + " up): tryLock(" + type + ", " + TRY_LOCK_TIMEOUT + ") "
+                            + (token != null ? "was granted" : "timed out") + ", the model says"
+                            + " it " + (granted ? "is granted" : "times out"), null);
+                }
+                if (!granted) {
+                    return "#" + r.id + " timed out, withdrawn";
+                }
+                Acquisition a = new Acquisition(slot, r, null, token, "tryLock");
+                slot.acquisitions.add(a);
+                return a.name;
+            }
+            case LOCK_INTERRUPTED: {
+                Thread.currentThread().interrupt();
+                Object token;
+                try {
+                    token = lock.lockInterruptibly(type);
+                } catch (InterruptedException e) {
+                    if (Thread.interrupted()) {
+                        throw failure(slot.where + "W4: lockInterruptibly(" + type + ") threw"
+                                + " InterruptedException but left the interrupt status set", e);
+                    }
+                    return "threw InterruptedException";
+                } finally {
+                    Thread.interrupted();
+                }
+                throw failure(slot.where + "W4 (called with the interrupt status set, it throws"
+                        + " at once and makes no request): lockInterruptibly(" + type
+                        + ") returned " + token, null);
             }
             case RELEASE:
             case RELEASE_TWICE: {
@@ -369,6 +454,27 @@ final class ModelChecker {
             default:
                 throw new AssertionError(step);
         }
+    }
+
+    /**
+     * Whether {@code type} is acquirable on {@code lock} now, as its model says; the lock must
+     * agree, asked with a {@code whenAcquirable} (done at once iff acquirable; cancelled if not,
+     * which changes nothing a step can see).
+     */
+    private boolean acquirable(Slot slot, TestedLock lock, MultiLockType type) {
+        boolean want = slot.model.acquirable(type);
+        CompletableFuture<Void> probe = lock.whenAcquirable(type);
+        boolean got = probe.isDone();
+        if (!got) {
+            probe.cancel(false);
+        }
+        if (got != want) {
+            throw failure(slot.where + "rule 2 (acquirable: nobody waits and the holders admit"
+                    + " the type): whenAcquirable(" + type + ") is " + (got ? "done" : "pending")
+                    + " at once, the model says " + type + " is " + (want ? "" : "not ")
+                    + "acquirable", null);
+        }
+        return want;
     }
 
     /**

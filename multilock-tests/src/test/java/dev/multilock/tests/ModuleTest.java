@@ -172,14 +172,15 @@ final class ModuleTest {
     }
 
     @Test
-    void testsDescriptor_requires_lockfreeAndJdbcWithDriverAndChildJvmNeeds() {
+    void testsDescriptor_requires_lockfreeAndJdbcWithDriverAndChildJvmAndJfrNeeds() {
         ModuleDescriptor d = descriptor(TESTS_MODULE);
         assertTrue(d.isOpen(), "open, so that JUnit and Lincheck reach the tests reflectively");
         assertEquals(Set.of("mandated java.base", IMPL_MODULE, PG_MODULE, "java.management",
                 "java.naming", "java.sql", "org.postgresql.jdbc", "jdk.jfr"), requires(d),
                 "the implementations (and the API through them); JDBC, the PostgreSQL driver"
                         + " and java.naming that its data sources need; java.management for"
-                        + " ChildJvm; jdk.jfr to record and read the Wait event");
+                        + " ChildJvm; jdk.jfr to record and read the Wait event and pinned"
+                        + " virtual threads");
     }
 
     // ---- service loading on the module path ----

@@ -4,6 +4,7 @@ import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A lock with a planted bug, for the test of the test: it passes every request to a real
  * {@link MultiLock}, except those its {@link Bug} picks, which it grants at once with a fake grant
- * that holds nothing. {@link StressDriver} must catch it.
+ * that holds nothing; requests that wait on a thread ({@code lock}, {@code tryLock},
+ * {@code lockInterruptibly}) as well. {@link StressDriver} must catch it.
  */
 final class PlantedBugLock implements StressLock<Object> {
 
@@ -63,6 +65,22 @@ final class PlantedBugLock implements StressLock<Object> {
     @Override
     public Optional<?> tryAcquire(MultiLockType type) {
         return fake(type) ? Optional.of(new FakeGrant()) : lock.tryAcquire(type);
+    }
+
+    @Override
+    public Object lock(MultiLockType type) {
+        return fake(type) ? new FakeGrant() : lock.lock(type);
+    }
+
+    @Override
+    public Object lockInterruptibly(MultiLockType type) throws InterruptedException {
+        return fake(type) ? new FakeGrant() : lock.lockInterruptibly(type);
+    }
+
+    @Override
+    public Optional<?> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException {
+        return fake(type) ? Optional.of(new FakeGrant()) : lock.tryLock(type, timeout);
     }
 
     @Override

@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       {@link BrokenLock.Bug#BARGING} (a tryAcquire succeeds past a waiter) and
  *       {@link BrokenLock.Bug#LOST_WITHDRAWAL} (a withdrawn request keeps the waiters behind it
  *       out). {@link BrokenLock.Bug#RACY_READ_THEN_WRITE} behaves correctly on one thread, so it
- *       is not asked to.
+ *       is not asked to. Its programs of blocking calls only
+ *       ({@link MultiLockStatefulProperties#blockingOnlyPrograms()}), where every withdrawal is a
+ *       {@code tryLock} that times out, see {@link BrokenLock.Bug#LOST_WITHDRAWAL} too.
  *   <li>{@link MultiLockConcurrentProperties} sees {@link BrokenLock.Bug#RACY_READ_THEN_WRITE}:
  *       lost updates of the holder word show as a breach of exclusion or a lock that does not
  *       come to rest.
@@ -57,6 +59,34 @@ final class PropertiesCatchPlantedBugsTest {
                         PbtConfig.examples(MultiLockStatefulProperties.DEFAULT_EXAMPLES)),
                 () -> "the model-based property passed on BrokenLock(" + bug + "), which it must"
                         + " reject; " + PbtConfig.rerun(PbtConfig.seed()));
+        assertFalsifiedByTheModel(e, bug);
+    }
+
+    /**
+     * The calls that wait on a thread are checked against the model too: with no cancel,
+     * time-out or completion from outside among the steps, every withdrawal is a {@code tryLock}
+     * that times out, and a lost one must be caught; the correct BrokenLock, whose blocking calls
+     * are TestedLock's defaults over its futures, must pass.
+     */
+    @Test
+    void blockingOnlyProperty_correctBrokenLock_passes() {
+        MultiLockStatefulProperties.check(() -> new BrokenLock(BrokenLock.Bug.NONE),
+                "BrokenLock(NONE)", PbtConfig.seed(),
+                PbtConfig.examples(MultiLockStatefulProperties.DEFAULT_BLOCKING_EXAMPLES),
+                MultiLockStatefulProperties.blockingOnlyPrograms());
+    }
+
+    @Test
+    void blockingOnlyProperty_lostWithdrawalOfTimedOutTryLock_fails() {
+        BrokenLock.Bug bug = BrokenLock.Bug.LOST_WITHDRAWAL;
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> MultiLockStatefulProperties.check(() -> new BrokenLock(bug),
+                        "BrokenLock(" + bug + ")", PbtConfig.seed(),
+                        PbtConfig.examples(MultiLockStatefulProperties.DEFAULT_BLOCKING_EXAMPLES),
+                        MultiLockStatefulProperties.blockingOnlyPrograms()),
+                () -> "the model-based property with blocking calls only passed on BrokenLock("
+                        + bug + "), whose timed-out tryLock is never withdrawn; "
+                        + PbtConfig.rerun(PbtConfig.seed()));
         assertFalsifiedByTheModel(e, bug);
     }
 

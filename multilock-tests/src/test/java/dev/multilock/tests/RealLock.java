@@ -4,6 +4,7 @@ import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /** The real {@link MultiLock} (a single lock or a set) behind the {@link TestedLock} operations. */
@@ -72,6 +73,21 @@ final class RealLock implements TestedLock {
     @Override
     public CompletableFuture<Void> whenAcquirable(MultiLockType type) {
         return lock.whenAcquirable(type);
+    }
+
+    @Override
+    public Object lock(MultiLockType type) {
+        return lock.lock(type);
+    }
+
+    @Override
+    public Object lockInterruptibly(MultiLockType type) throws InterruptedException {
+        return lock.lockInterruptibly(type);
+    }
+
+    @Override
+    public Object tryLock(MultiLockType type, Duration timeout) throws InterruptedException {
+        return lock.tryLock(type, timeout).orElse(null);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
 
 import dev.multilock.MultiLockType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -35,7 +37,10 @@ import java.util.concurrent.atomic.LongAdder;
  * and hold in the continuation, {@code tryAcquire}, acquire then cancel at once, acquire with
  * {@code orTimeout}, or acquire and have another thread cancel or fail the future later; and, if
  * the driver is given them, open a watch and close it now or later, or register a
- * {@code whenAcquirable} and cancel it at once or let it complete. Every grant is held inside a
+ * {@code whenAcquirable} and cancel it at once or let it complete; and wait on the worker's thread
+ * ({@link Op#BLOCKING}): {@code lock}, {@code tryLock} with a timeout of a few hundred
+ * microseconds, or {@code lockInterruptibly} that the hand-off thread interrupts once at some
+ * moment (before, during or after the call: see {@link Interruption}). Every grant is held inside a
  * checked critical section, then released once, twice (the second must return false), or by
  * another thread. A separate thread takes the hand-offs; it never waits for the lock, so no
  * worker can deadlock on a handle another thread is to release.
@@ -68,12 +73,33 @@ final class StressDriver<G> {
         /** Open a watch; close it at once (twice) or from the hand-off thread. */
         WATCH,
         /** Register a {@code whenAcquirable}; cancel it at once or let it complete. */
-        WHEN_ACQUIRABLE;
+        WHEN_ACQUIRABLE,
+        /** {@code lock}: wait on the worker's thread until granted. */
+        LOCK,
+        /** {@code tryLock} with a timeout below {@code MAX_TIMEOUT_MICROS} (0: tryAcquire). */
+        TRY_LOCK,
+        /** {@code lockInterruptibly}, which the hand-off thread interrupts at some moment. */
+        LOCK_INTERRUPTIBLY;
 
         /** The operations that acquire: what a driver does unless told otherwise. */
         static final Set<Op> ACQUISITIONS = EnumSet.range(AWAIT_GRANT, COMPLETE_ELSEWHERE);
+        /**
+         * Every operation on futures and watches, none that waits on the worker's thread: what
+         * the keyed suite runs. New operations go after it, so that its seeds still give the
+         * programs they gave (a program draws operations by index into its set).
+         */
+        static final Set<Op> ASYNCHRONOUS = EnumSet.range(AWAIT_GRANT, WHEN_ACQUIRABLE);
+        /** The operations that wait on the worker's thread (API.md, W1 to W4). */
+        static final Set<Op> BLOCKING = EnumSet.range(LOCK, LOCK_INTERRUPTIBLY);
         /** Every operation. */
         static final Set<Op> ALL = EnumSet.allOf(Op.class);
+
+        /** The union of {@code a} and {@code b}. */
+        static Set<Op> union(Set<Op> a, Set<Op> b) {
+            Set<Op> u = EnumSet.copyOf(a);
+            u.addAll(b);
+            return u;
+        }
     }
 
     /** How a grant is released once its critical section is over. */
@@ -113,6 +139,8 @@ final class StressDriver<G> {
     private final Map<Op, LongAdder> counts = new EnumMap<>(Op.class);
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong releases = new AtomicLong();
+    /** {@code lockInterruptibly} calls that threw InterruptedException. */
+    private final LongAdder interrupted = new LongAdder();
     private volatile boolean stopping;
 
     /**
@@ -164,12 +192,14 @@ final class StressDriver<G> {
     /** What a run saw. */
     record Result(List<String> breaches, int breachCount, long operations, long grants,
             long releases, long exclusiveSections, long guarded, String operationCounts,
-            long millisToFirstBreach) {
+            long interrupted, long millisToFirstBreach) {
 
         /** One line for failure messages. */
         String summary() {
             return operations + " operations (" + operationCounts + "), " + grants + " grants, "
                     + releases + " releases, " + exclusiveSections + " EXCLUSIVE sections"
+                    + (interrupted == 0 ? "" : ", " + interrupted + " lockInterruptibly calls"
+                            + " ended by their interrupt")
                     + (breachCount == 0 ? "" : ", first breach after " + millisToFirstBreach
                             + " ms");
         }
@@ -222,7 +252,8 @@ final class StressDriver<G> {
         long millisToFirstBreach = breaches.any()
                 ? TimeUnit.NANOSECONDS.toMillis(breaches.firstNanos() - start) : -1L;
         return new Result(breaches.list(), breaches.count(), operations, grants.get(),
-                releases.get(), exclusiveSections, guarded, perOp.toString(), millisToFirstBreach);
+                releases.get(), exclusiveSections, guarded, perOp.toString(), interrupted.sum(),
+                millisToFirstBreach);
     }
 
     // ---- the workers ----
@@ -358,8 +389,89 @@ final class StressDriver<G> {
                 }));
                 return;
             }
+            case LOCK: {
+                hold(lock.lock(type), section);
+                return;
+            }
+            case TRY_LOCK: {
+                Duration timeout = Duration.ofNanos(1_000L * random.nextInt(MAX_TIMEOUT_MICROS));
+                Optional<? extends G> grant = lock.tryLock(type, timeout);
+                if (grant.isPresent()) {
+                    hold(grant.get(), section);
+                }
+                return;
+            }
+            case LOCK_INTERRUPTIBLY: {
+                Interruption interruption = new Interruption(Thread.currentThread());
+                handOffs.add(interruption::interruptIfOpen);
+                G grant = null;
+                boolean threw = false;
+                try {
+                    grant = lock.lockInterruptibly(type);
+                } catch (InterruptedException e) {
+                    threw = true;
+                    interrupted.increment();
+                    if (Thread.currentThread().isInterrupted()) {
+                        breaches.add("W4: lockInterruptibly(" + type + ")" + of(key) + " threw"
+                                + " InterruptedException with the interrupt status still set");
+                    }
+                }
+                boolean interrupted = interruption.close();
+                Thread.interrupted(); // an interrupt that came after the call returned
+                if (threw && !interrupted) {
+                    breaches.add("W4: lockInterruptibly(" + type + ")" + of(key) + " threw"
+                            + " InterruptedException, but nobody interrupted it");
+                }
+                if (grant != null) {
+                    hold(grant, section);
+                }
+                return;
+            }
             default:
                 throw new AssertionError(op);
+        }
+    }
+
+    /**
+     * One interrupt aimed at one {@code lockInterruptibly} call of a worker, from the hand-off
+     * thread, and only while the worker has the window open: the worker opens it before the
+     * call and closes it after, and {@link #close()} returns only once an interrupt that was
+     * claimed has been sent. So no interrupt ever reaches a worker outside that call's window,
+     * and the worker clears a late one before it goes on.
+     */
+    private static final class Interruption {
+        private static final int OPEN = 0;
+        private static final int CLOSED = 1;
+        private static final int CLAIMED = 2;
+        private static final int SENT = 3;
+
+        private final Thread target;
+        private final AtomicInteger state = new AtomicInteger(OPEN);
+
+        Interruption(Thread target) {
+            this.target = target;
+        }
+
+        /** On the hand-off thread: interrupts the target if its window is still open. */
+        void interruptIfOpen() {
+            if (state.compareAndSet(OPEN, CLAIMED)) {
+                target.interrupt();
+                state.set(SENT);
+            }
+        }
+
+        /**
+         * On the worker: closes the window; returns whether an interrupt was sent in it, once it
+         * has been sent.
+         */
+        boolean close() {
+            if (state.compareAndSet(OPEN, CLOSED)) {
+                return false;
+            }
+            while (state.get() != SENT) {
+                Thread.yield(); // the hand-off thread is between its claim and its interrupt
+            }
+            return true;
         }
     }
 

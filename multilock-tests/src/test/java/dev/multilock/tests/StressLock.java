@@ -4,6 +4,7 @@ import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +26,16 @@ interface StressLock<G> {
 
     /** As {@link MultiLock#release(Handle)}. */
     boolean release(G grant);
+
+    /** As {@link MultiLock#lock(MultiLockType)}. */
+    G lock(MultiLockType type);
+
+    /** As {@link MultiLock#lockInterruptibly(MultiLockType)}. */
+    G lockInterruptibly(MultiLockType type) throws InterruptedException;
+
+    /** As {@link MultiLock#tryLock(MultiLockType, Duration)}. */
+    Optional<? extends G> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException;
 
     /** As {@link MultiLock#locked()}. */
     MultiLockType locked();
@@ -60,6 +71,22 @@ interface StressLock<G> {
             @Override
             public boolean release(Handle grant) {
                 return lock.release(grant);
+            }
+
+            @Override
+            public Handle lock(MultiLockType type) {
+                return lock.lock(type);
+            }
+
+            @Override
+            public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
+                return lock.lockInterruptibly(type);
+            }
+
+            @Override
+            public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+                    throws InterruptedException {
+                return lock.tryLock(type, timeout);
             }
 
             @Override
@@ -114,6 +141,22 @@ interface StressLock<G> {
             @Override
             public boolean release(Object grant) {
                 return lock.release(grant);
+            }
+
+            @Override
+            public Object lock(MultiLockType type) {
+                return lock.lock(type);
+            }
+
+            @Override
+            public Object lockInterruptibly(MultiLockType type) throws InterruptedException {
+                return lock.lockInterruptibly(type);
+            }
+
+            @Override
+            public Optional<Object> tryLock(MultiLockType type, Duration timeout)
+                    throws InterruptedException {
+                return Optional.ofNullable(lock.tryLock(type, timeout));
             }
 
             @Override
