@@ -56,7 +56,7 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
      */
     protected AbstractMultiLock(boolean orderAtCreation) {
         if (orderAtCreation) {
-            ORDER.set(this, SEQUENCE.incrementAndGet()); // published with the lock
+            order = SEQUENCE.incrementAndGet();
         }
     }
 
@@ -77,6 +77,17 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
         return witness == 0 ? drawn : witness;
     }
 
+    /**
+     * Creates this lock's {@link ReadWriteView}, once, on the first {@link #asReadWriteLock()}.
+     * A lock keeps the holds taken through the view in the view; the lock of a key overrides this
+     * to keep them with the key's state, so that every lock of the key shares them (K1, W2).
+     *
+     * @return a new view of this lock
+     */
+    protected ReadWriteView newReadWriteView() {
+        return new ReadWriteView(this);
+    }
+
     /** The same view every time: created once, by CAS, on first use. */
     @Override
     public final ReadWriteLock asReadWriteLock() {
@@ -84,7 +95,7 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
         if (v != null) {
             return v;
         }
-        ReadWriteView made = new ReadWriteView(this);
+        ReadWriteView made = newReadWriteView();
         ReadWriteView witness = (ReadWriteView) VIEW.compareAndExchange(this, null, made);
         return witness == null ? made : witness;
     }

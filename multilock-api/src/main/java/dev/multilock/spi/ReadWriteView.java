@@ -37,9 +37,78 @@ public final class ReadWriteView implements ReadWriteLock {
      * @param lock the lock to view
      */
     public ReadWriteView(MultiLock lock) {
+        this(lock, new Holds(), new Holds());
+    }
+
+    /**
+     * Creates a view of {@code lock} whose holds are kept in the given stores (the lock of a key
+     * keeps them with the key's state, shared by every lock of the key).
+     *
+     * @param lock the lock to view
+     * @param read where the read side keeps its holds
+     * @param write where the write side keeps its holds
+     */
+    public ReadWriteView(MultiLock lock, HoldStore read, HoldStore write) {
         Objects.requireNonNull(lock, "lock");
-        this.read = new HoldLock(lock, MultiLockType.SHARED);
-        this.write = new HoldLock(lock, MultiLockType.EXCLUSIVE);
+        this.read = new HoldLock(lock, MultiLockType.SHARED,
+                Objects.requireNonNull(read, "read"));
+        this.write = new HoldLock(lock, MultiLockType.EXCLUSIVE,
+                Objects.requireNonNull(write, "write"));
+    }
+
+    /** Where one side of a view keeps the holds taken through it and not yet unlocked. */
+    public interface HoldStore {
+
+        /**
+         * Keeps a hold.
+         *
+         * @param hold a handle just taken through the view
+         */
+        void keep(Handle hold);
+
+        /**
+         * Takes back one kept hold, any one.
+         *
+         * @return the hold, or null if none is kept
+         */
+        @Nullable Handle take();
+
+        /**
+         * Returns how many holds are kept, for {@code toString}.
+         *
+         * @return the number of kept holds; an estimate while calls race
+         */
+        int size();
+    }
+
+    /**
+     * The usual store: one hold in an atomic slot (the common case of one hold at a time
+     * allocates nothing for it), the others in a lock-free deque.
+     */
+    public static final class Holds implements HoldStore {
+        private final AtomicReference<@Nullable Handle> slot = new AtomicReference<>();
+        private final Deque<Handle> more = new ConcurrentLinkedDeque<>();
+
+        /** Creates an empty store. */
+        public Holds() {}
+
+        @Override
+        public void keep(Handle hold) {
+            if (!slot.compareAndSet(null, hold)) {
+                more.addLast(hold);
+            }
+        }
+
+        @Override
+        public @Nullable Handle take() {
+            Handle h = slot.getAndSet(null);
+            return h != null ? h : more.pollLast();
+        }
+
+        @Override
+        public int size() {
+            return (slot.get() != null ? 1 : 0) + more.size();
+        }
     }
 
     @Override
@@ -54,22 +123,21 @@ public final class ReadWriteView implements ReadWriteLock {
 
     @Override
     public String toString() {
-        return "ReadWriteView[read holds=" + read.holds() + ", write holds=" + write.holds()
-                + "] of " + read.lock;
+        return "ReadWriteView[read holds=" + read.holds.size() + ", write holds="
+                + write.holds.size() + "] of " + read.lock;
     }
 
     /** One side of the view: a {@link Lock} over one mode, with the holds taken through it. */
     private static final class HoldLock implements Lock {
         final MultiLock lock;
         private final MultiLockType type;
-        /** A hold taken through this Lock and not yet unlocked, or null. */
-        private final AtomicReference<@Nullable Handle> slot = new AtomicReference<>();
-        /** The other holds taken through this Lock and not yet unlocked; newest last. */
-        private final Deque<Handle> more = new ConcurrentLinkedDeque<>();
+        /** The holds taken through this Lock and not yet unlocked. */
+        final HoldStore holds;
 
-        HoldLock(MultiLock lock, MultiLockType type) {
+        HoldLock(MultiLock lock, MultiLockType type, HoldStore holds) {
             this.lock = lock;
             this.type = type;
+            this.holds = holds;
         }
 
         @Override
@@ -100,13 +168,7 @@ public final class ReadWriteView implements ReadWriteLock {
         }
 
         private void keep(Handle h) {
-            if (!slot.compareAndSet(null, h)) {
-                more.addLast(h);
-            }
-        }
-
-        int holds() {
-            return (slot.get() != null ? 1 : 0) + more.size();
+            holds.keep(h);
         }
 
         /**
@@ -116,10 +178,7 @@ public final class ReadWriteView implements ReadWriteLock {
          */
         @Override
         public void unlock() {
-            Handle h = slot.getAndSet(null);
-            if (h == null) {
-                h = more.pollLast();
-            }
+            Handle h = holds.take();
             if (h == null) {
                 throw new IllegalMonitorStateException("no " + type + " hold taken through this"
                         + " view of " + lock + " is left to unlock");
@@ -139,8 +198,8 @@ public final class ReadWriteView implements ReadWriteLock {
 
         @Override
         public String toString() {
-            return (type == MultiLockType.SHARED ? "read" : "write") + " lock (holds=" + holds()
-                    + ") of " + lock;
+            return (type == MultiLockType.SHARED ? "read" : "write") + " lock (holds="
+                    + holds.size() + ") of " + lock;
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.multilock.Handle;
 import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
 import dev.multilock.spi.AbstractMultiLock;
+import dev.multilock.spi.ReadWriteView;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -203,6 +204,46 @@ final class KeyView<K> extends AbstractMultiLock {
                 return acquirable;
             }
             family.drop(s);
+        }
+    }
+
+    /**
+     * The view of this key's lock keeps its holds with the key's state, so that the views of
+     * every lock of the key share them (K1, W2): a hold taken through one {@code get(key)}'s view
+     * is unlocked through another's.
+     */
+    @Override
+    protected ReadWriteView newReadWriteView() {
+        return new ReadWriteView(this, new KeyHolds(MultiLockType.SHARED),
+                new KeyHolds(MultiLockType.EXCLUSIVE));
+    }
+
+    /** One side's holds, kept in the key's state, which each kept hold keeps alive. */
+    private final class KeyHolds implements ReadWriteView.HoldStore {
+        private final MultiLockType type;
+
+        KeyHolds(MultiLockType type) {
+            this.type = type;
+        }
+
+        @Override
+        public void keep(Handle hold) {
+            // a hold of this key's lock-free lock: its state is live while it is held
+            ((KeyedLock<?>) ((LockFreeHandle) hold).lock).holds(type).keep(hold);
+        }
+
+        @Override
+        public @Nullable Handle take() {
+            KeyedLock<K> s = family.states.get(key);
+            ReadWriteView.Holds holds = s == null ? null : s.holdsIfAny(type);
+            return holds == null ? null : holds.take(); // a dead state keeps no hold
+        }
+
+        @Override
+        public int size() {
+            KeyedLock<K> s = family.states.get(key);
+            ReadWriteView.Holds holds = s == null ? null : s.holdsIfAny(type);
+            return holds == null ? 0 : holds.size();
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.multilock.lockfree;
 
 import dev.multilock.MultiLock;
+import dev.multilock.MultiLockType;
 import dev.multilock.spi.AbstractMultiLock;
+import dev.multilock.spi.ReadWriteView;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one key of a {@link LockFreeKeyedMultiLock}: a {@link LockFreeMultiLock} that
@@ -57,6 +60,13 @@ final class KeyedLock<K> extends LockFreeMultiLock {
     final K key;
     @SuppressWarnings("unused") // accessed through USES
     private volatile int uses;
+    /**
+     * The holds taken through the ReadWriteLock views of this key's locks ({@link KeyView}),
+     * read side and write side; created on first use, by CAS. A kept hold keeps the state alive,
+     * so the holds are never on a dead state.
+     */
+    private volatile ReadWriteView.@Nullable Holds readHolds;
+    private volatile ReadWriteView.@Nullable Holds writeHolds;
 
     /**
      * Creates the state of {@code key} with one use, whose holds are {@code initialState}: 0 for
@@ -130,6 +140,24 @@ final class KeyedLock<K> extends LockFreeMultiLock {
         unpin();
     }
 
+    /** The store of the view's holds of {@code type} (SHARED: read side), created if none. */
+    ReadWriteView.Holds holds(MultiLockType type) {
+        VarHandle field = type == MultiLockType.SHARED ? READ_HOLDS : WRITE_HOLDS;
+        ReadWriteView.Holds h = (ReadWriteView.Holds) field.getVolatile(this);
+        if (h != null) {
+            return h;
+        }
+        ReadWriteView.Holds made = new ReadWriteView.Holds();
+        ReadWriteView.Holds witness = (ReadWriteView.Holds) field.compareAndExchange(this,
+                (ReadWriteView.Holds) null, made);
+        return witness != null ? witness : made;
+    }
+
+    /** The store of the view's holds of {@code type}, or null if none was ever made. */
+    ReadWriteView.@Nullable Holds holdsIfAny(MultiLockType type) {
+        return type == MultiLockType.SHARED ? readHolds : writeHolds;
+    }
+
     @Override
     MultiLock publicLock() {
         return new KeyView<>(family, key);
@@ -148,9 +176,15 @@ final class KeyedLock<K> extends LockFreeMultiLock {
 
     // VarHandle mechanics
     private static final VarHandle USES;
+    private static final VarHandle READ_HOLDS;
+    private static final VarHandle WRITE_HOLDS;
     static {
         try {
-            USES = MethodHandles.lookup().findVarHandle(KeyedLock.class, "uses", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            USES = l.findVarHandle(KeyedLock.class, "uses", int.class);
+            READ_HOLDS = l.findVarHandle(KeyedLock.class, "readHolds", ReadWriteView.Holds.class);
+            WRITE_HOLDS = l.findVarHandle(KeyedLock.class, "writeHolds",
+                    ReadWriteView.Holds.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
