@@ -27,4 +27,17 @@ final class Quiescence {
                 + lock);
         assertTrue(probe.get().release(), "rule 5: releasing the probe returned false");
     }
+
+    /**
+     * As {@link #assertAtRest(MultiLock)}, with the probe of {@code backend}
+     * ({@link Backend#takeFree}).
+     */
+    static void assertAtRest(MultiLock lock, Backend backend) {
+        assertEquals(MultiLockType.NONE, lock.locked(), () -> "rule 3 (nothing leaks): locked()"
+                + " at rest: " + lock);
+        assertEquals(0, lock.queueLength(), () -> "rule 3 (nothing leaks): queueLength() at rest: "
+                + lock);
+        Handle probe = backend.takeFree(lock, MultiLockType.EXCLUSIVE);
+        assertTrue(probe.release(), "rule 5: releasing the probe returned false");
+    }
 }
