@@ -66,4 +66,20 @@ final class PostgresBackendTest {
             return Backend.postgres();
         }
     }
+
+    @Nested
+    final class Cancellation extends CancellationTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
+
+    @Nested
+    final class OutsideCompletion extends OutsideCompletionTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
 }
