@@ -82,4 +82,20 @@ final class PostgresBackendTest {
             return Backend.postgres();
         }
     }
+
+    @Nested
+    final class Watches extends WatchTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
+
+    @Nested
+    final class WhenAcquirable extends WhenAcquirableTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
 }
