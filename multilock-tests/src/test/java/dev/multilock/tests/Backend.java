@@ -168,13 +168,15 @@ enum Backend {
     }
 
     /**
-     * Takes {@code type} on a lock that nothing holds or waits for: the probe of a test that
-     * nothing leaked (rule 3). On a synchronous backend a {@code tryAcquire}, which must succeed;
-     * on PostgreSQL an {@code acquire}, granted within {@link #AWAIT}: a {@code tryAcquire} there
-     * may still meet this process letting go of its server lock of the key
-     * ({@link KnownBug#TRY_REFUSED_WHILE_RELEASING}), which is not what a leak probe is about.
+     * Takes {@code type} on {@code lock} where the rules say it can be taken at once: a test's
+     * setup, or its probe that nothing leaked (rule 3). On a synchronous backend a
+     * {@code tryAcquire}, which must succeed, as {@link Grants#take} asserts; on PostgreSQL an
+     * {@code acquire}, granted within {@link #AWAIT}: a {@code tryAcquire} there may still meet
+     * this process letting go of its server lock of the key
+     * ({@link KnownBug#TRY_REFUSED_WHILE_RELEASING}), which is not what such a step is about. A
+     * test about what {@code tryAcquire} decides calls it itself.
      */
-    Handle takeFree(MultiLock lock, MultiLockType type) {
+    Handle takeNow(MultiLock lock, MultiLockType type) {
         if (synchronousGrants()) {
             return lock.tryAcquire(type).orElseThrow(() -> new AssertionError(
                     "a fresh " + type + " is refused (rule 3: nothing leaks): " + lock));

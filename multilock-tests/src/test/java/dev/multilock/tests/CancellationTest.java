@@ -96,7 +96,7 @@ class CancellationTest {
         }
         assertSame(NONE, lock.locked(), "no hold leaked: " + lock);
         assertEquals(0, lock.queueLength(), "no waiter leaked: " + lock);
-        Handle fresh = backend.takeFree(lock, EXCLUSIVE);
+        Handle fresh = backend.takeNow(lock, EXCLUSIVE);
         fresh.release();
         assertSame(NONE, lock.locked());
     }

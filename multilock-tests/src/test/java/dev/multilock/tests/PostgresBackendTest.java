@@ -98,4 +98,12 @@ final class PostgresBackendTest {
             return Backend.postgres();
         }
     }
+
+    @Nested
+    final class Sets extends MultiLockSetTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
 }

@@ -30,14 +30,14 @@ final class Quiescence {
 
     /**
      * As {@link #assertAtRest(MultiLock)}, with the probe of {@code backend}
-     * ({@link Backend#takeFree}).
+     * ({@link Backend#takeNow}).
      */
     static void assertAtRest(MultiLock lock, Backend backend) {
         assertEquals(MultiLockType.NONE, lock.locked(), () -> "rule 3 (nothing leaks): locked()"
                 + " at rest: " + lock);
         assertEquals(0, lock.queueLength(), () -> "rule 3 (nothing leaks): queueLength() at rest: "
                 + lock);
-        Handle probe = backend.takeFree(lock, MultiLockType.EXCLUSIVE);
+        Handle probe = backend.takeNow(lock, MultiLockType.EXCLUSIVE);
         assertTrue(probe.release(), "rule 5: releasing the probe returned false");
     }
 }

@@ -314,7 +314,7 @@ class WatchTest {
             backend.eventually(w::isSet, "NONE is acquirable beside a SHARED holder; " + lock);
         }
         reader.release();
-        Handle writer = backend.takeFree(lock, EXCLUSIVE);
+        Handle writer = backend.takeNow(lock, EXCLUSIVE);
         Handle none = lock.tryAcquire(NONE).orElse(null);
         assertNull(none, "NONE must not be granted while EXCLUSIVE is held; " + lock);
         try (Watch w = lock.watch(NONE)) {
@@ -511,7 +511,7 @@ class WatchTest {
         unset.close();
         writer.release();
         assertFalse(unset.isSet(), "a closed watch must not be set by a release; " + lock);
-        Handle reader = backend.takeFree(lock, SHARED);
+        Handle reader = backend.takeNow(lock, SHARED);
         Handle other = take(lock, SHARED);
         Watch set = lock.watch(SHARED);
         backend.eventually(set::isSet, "set at creation: SHARED is acquirable; " + lock);
@@ -591,7 +591,7 @@ class WatchTest {
                             + i + "); " + lock);
                     w.clear();
                     CompletableFuture<Void> f = w.awaitSet();
-                    backend.takeFree(lock, SHARED).release();
+                    backend.takeNow(lock, SHARED).release();
                     backend.await(f, "the watch must keep working after the race; " + lock);
                 }
                 assertEquals(0, watchers(lock), "leak: watch left registered; " + lock);

@@ -233,7 +233,7 @@ class WhenAcquirableTest {
                 + " pending wait; " + lock);
         backend.eventually(() -> watchers(lock) == 0, "a completed whenAcquirable is one-shot"
                 + " and must unregister; " + lock);
-        Handle again = backend.takeFree(lock, EXCLUSIVE);
+        Handle again = backend.takeNow(lock, EXCLUSIVE);
         CompletableFuture<Void> h = lock.whenAcquirable(SHARED);
         assertFalse(h.isDone(), "a new call must wait again; " + lock);
         again.release();
