@@ -122,4 +122,12 @@ final class PostgresBackendTest {
             return Backend.postgres();
         }
     }
+
+    @Nested
+    final class WithLock extends WithLockTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
 }
