@@ -130,4 +130,12 @@ final class PostgresBackendTest {
             return Backend.postgres();
         }
     }
+
+    @Nested
+    final class Handles extends HandleTest {
+        @Override
+        Stream<Backend> backends() {
+            return Backend.postgres();
+        }
+    }
 }
