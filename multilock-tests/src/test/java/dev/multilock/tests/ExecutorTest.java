@@ -245,7 +245,8 @@ class ExecutorTest {
         // On PostgreSQL the chain is the hand-off of one server lock inside the process, run by the
         // key's bookkeeping; it is checked with 10,000 waiters there (each costs more), which
         // recursion would overflow on this stack as surely.
-        int waiters = backend.inOneJvm() ? StackSafetyTest.WAITERS / 2 : 10_000;
+        int waiters = backend.inOneJvm() ? StackSafetyTest.WAITERS / 2
+                : StackSafetyTest.POSTGRES_WAITERS;
         Executor callerRuns = Runnable::run;
         MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
