@@ -21,6 +21,8 @@ import dev.multilock.MultiLock;
 import dev.multilock.MultiLockSet;
 import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
+import dev.multilock.tests.pg.Poll;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -34,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -534,13 +537,13 @@ class MultiLockSetTest {
     @ParameterizedTest
     @MethodSource("members")
     void cancel_setAcquisitionWaitingOnOneMember_restoresEveryMember(Members members) {
-        withdrawnWhileWaitingOnB(members, f -> assertTrue(f.cancel(false)));
+        withdrawnWhileWaitingOnB(members, false, f -> assertTrue(f.cancel(false)));
     }
 
     @ParameterizedTest
     @MethodSource("members")
     void orTimeout_setAcquisitionWaitingOnOneMember_restoresEveryMember(Members members) {
-        withdrawnWhileWaitingOnB(members, f -> {
+        withdrawnWhileWaitingOnB(members, true, f -> {
             f.orTimeout(20, MILLISECONDS);
             ExecutionException e =
                     assertThrows(ExecutionException.class, () -> f.get(5, SECONDS));
@@ -551,9 +554,11 @@ class MultiLockSetTest {
     /**
      * Rule 3 for a set, whatever order it takes its members in: with b held EXCLUSIVE, a set
      * acquisition of {a, b} waits on b, holding a or not; {@code withdraw} gives it up; then a
-     * is as it was (NONE), b has its one holder and no waiter, and nothing leaks.
+     * is as it was (NONE), b has its one holder and no waiter, and nothing leaks. A withdrawal
+     * {@code byAnotherThread} (a timeout's) completes the future first, then withdraws: that is
+     * awaited, on any backend.
      */
-    private static void withdrawnWhileWaitingOnB(Members members,
+    private static void withdrawnWhileWaitingOnB(Members members, boolean byAnotherThread,
             Consumer<CompletableFuture<Handle>> withdraw) {
         MultiLock a = members.create();
         MultiLock b = members.create();
@@ -566,8 +571,15 @@ class MultiLockSetTest {
         assertEquals(1, set.queueLength(), "a set acquisition in progress counts in the set's"
                 + " queueLength()");
         withdraw.accept(f);
-        members.backend.eventually(() -> a.locked() == NONE, "a withdrawn set acquisition must"
-                + " release the members it holds; " + a);
+        BooleanSupplier withdrawn = () -> a.locked() == NONE && b.queueLength() == 0
+                && set.queueLength() == 0;
+        String what = "a withdrawn set acquisition must release the members it holds and"
+                + " withdraw its waiting request; " + a + " " + b;
+        if (byAnotherThread) {
+            Poll.until(Duration.ofSeconds(5), withdrawn::getAsBoolean, done -> done, what);
+        } else {
+            members.backend.eventually(withdrawn, what);
+        }
         assertEquals(0, set.queueLength(), "a withdrawn set acquisition no longer counts");
         assertState(a, NONE, 0, 0, "a withdrawn set acquisition must release the members it"
                 + " holds");
@@ -773,6 +785,8 @@ class MultiLockSetTest {
     @ParameterizedTest
     @MethodSource("members")
     void watch_clearedThenMemberReleaseLeavesSetAcquirable_setAgain(Members members) {
+        // b's server acquisition may set its member watch, and so the set's
+        KnownBug.WATCH_SET_BY_SERVER_ACQUISITION.skipsOn(members.backendOf(1));
         MultiLock a = members.create();
         MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
