@@ -25,6 +25,7 @@ import org.jspecify.annotations.NullMarked;
 module dev.multilock.lockfree {
     requires transitive dev.multilock;
     requires static org.jspecify;
+    requires static jdk.jfr; // the dev.multilock.Wait event, when the runtime has JFR
 
     provides dev.multilock.spi.MultiLockProvider
             with dev.multilock.lockfree.LockFreeMultiLockProvider;

@@ -20,8 +20,8 @@ import org.jspecify.annotations.NullMarked;
  *
  * @since 0.1.0
  */
-// The PostgreSQL JDBC driver is an automatic module (Automatic-Module-Name org.postgresql.jdbc);
-// javac's warning for requiring one is expected, and only that lint is silenced here.
+// The PostgreSQL JDBC driver and checker-qual are automatic modules; javac's warning for requiring
+// one is expected, and only that lint is silenced here.
 @SuppressWarnings("requires-automatic")
 @NullMarked
 module dev.multilock.postgres {
@@ -29,6 +29,7 @@ module dev.multilock.postgres {
     requires transitive java.sql;
     requires org.postgresql.jdbc;
     requires static org.jspecify;
+    requires static org.checkerframework.checker.qual; // the driver's annotations, see the pom
 
     exports dev.multilock.postgres;
 }

@@ -19,6 +19,7 @@ open module dev.multilock.tests {
     requires dev.multilock.lockfree;
     requires dev.multilock.postgres;
     requires java.management;
+    requires jdk.jfr;
     requires java.naming;
     requires java.sql;
     requires org.postgresql.jdbc;

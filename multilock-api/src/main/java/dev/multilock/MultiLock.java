@@ -1,11 +1,18 @@
 package dev.multilock;
 
 import dev.multilock.spi.AbstractMultiLock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Supplier;
 
 /**
@@ -194,6 +201,146 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
     boolean release(Handle handle);
 
     /**
+     * Waits on this thread until the lock is granted in the given mode, in the same first-in,
+     * first-out queue as asynchronous requests (a blocked {@code lock} and an {@code acquire}
+     * queued behind it are served in arrival order). As
+     * {@link java.util.concurrent.locks.Lock#lock()}, an interrupt does not stop the wait: the
+     * request stays queued, and the thread's interrupt status is set again when this returns.
+     *
+     * <p>The thread may spin briefly before it parks, and never waits inside {@code synchronized},
+     * so a virtual thread unmounts while it waits. Only the calling thread waits: the lock's own
+     * operations do not wait for it.
+     *
+     * @param type the mode to acquire
+     * @return the acquisition's handle
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalStateException as {@link #acquire(MultiLockType)}, at the limit of waiters
+     */
+    default Handle lock(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        CompletableFuture<Handle> f = acquire(type);
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep waiting, as Lock.lock() does
+                } catch (ExecutionException e) {
+                    throw failure(e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits on this thread until the lock is granted in the given mode, or the thread is
+     * interrupted, which withdraws the request (as a cancellation would) and throws.
+     *
+     * <p>As {@link java.util.concurrent.locks.Lock#lockInterruptibly()}: called with the interrupt
+     * status set, it throws at once, makes no request, and clears the status. A grant that
+     * arrives before the interrupt has withdrawn the request is returned, not dropped; the
+     * interrupt status is then set again.
+     *
+     * @param type the mode to acquire
+     * @return the acquisition's handle
+     * @throws InterruptedException if the thread was interrupted before or while waiting; the
+     *     request is withdrawn and nothing is held
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalStateException as {@link #acquire(MultiLockType)}, at the limit of waiters
+     */
+    default Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        CompletableFuture<Handle> f = acquire(type);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            if (f.cancel(false)) {
+                throw e;
+            }
+            Thread.currentThread().interrupt(); // granted first: keep the grant and the interrupt
+            return granted(f);
+        } catch (ExecutionException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Waits on this thread at most {@code timeout} for the lock in the given mode. On timeout the
+     * request is withdrawn and the result is empty; an interrupt withdraws it and throws. A zero
+     * or negative timeout is {@link #tryAcquire(MultiLockType)}; a timeout too large for
+     * nanoseconds waits without limit.
+     *
+     * <p>As {@link java.util.concurrent.locks.Lock#tryLock(long, TimeUnit)}, called with the
+     * interrupt status set and a positive timeout it throws at once, makes no request, and clears
+     * the status. A grant that arrives before the timeout or the interrupt has withdrawn the
+     * request is returned, not dropped (after an interrupt, with the interrupt status set again).
+     *
+     * @param type the mode to acquire
+     * @param timeout how long to wait at most
+     * @return the acquisition's handle, or empty if the timeout passed first
+     * @throws InterruptedException if the thread was interrupted before or while waiting; the
+     *     request is withdrawn and nothing is held
+     * @throws NullPointerException if {@code type} or {@code timeout} is null
+     * @throws IllegalStateException as {@link #acquire(MultiLockType)}, at the limit of waiters
+     */
+    default Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            return tryAcquire(type);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        long nanos = saturatedNanos(timeout);
+        CompletableFuture<Handle> f = acquire(type);
+        try {
+            return Optional.of(nanos == Long.MAX_VALUE
+                    ? f.get() : f.get(nanos, TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return f.cancel(false) ? Optional.empty() : Optional.of(granted(f));
+        } catch (InterruptedException e) {
+            if (f.cancel(false)) {
+                throw e;
+            }
+            Thread.currentThread().interrupt(); // granted first: keep the grant and the interrupt
+            return Optional.of(granted(f));
+        } catch (ExecutionException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Returns this lock as a {@link ReadWriteLock}: {@code readLock()} takes it SHARED and
+     * {@code writeLock()} EXCLUSIVE, in the same queue as every other request; the same view every
+     * time.
+     *
+     * <p>Every {@link java.util.concurrent.locks.Lock} method works as its Javadoc says, with
+     * these differences, as for {@code StampedLock.asReadWriteLock()}:
+     * <ul>
+     *   <li>No owner thread: {@code unlock()} releases one hold taken through that same
+     *       {@code Lock}, from any thread; with none, it throws
+     *       {@link IllegalMonitorStateException} and changes nothing.
+     *   <li>Not reentrant: a second {@code writeLock().lock()} by the holder waits for itself.
+     *   <li>{@code tryLock()} keeps first-in, first-out order: it fails while anyone waits
+     *       ({@code ReentrantReadWriteLock}'s barges).
+     *   <li>{@code newCondition()} throws {@link UnsupportedOperationException}.
+     * </ul>
+     *
+     * @return the read/write view of this lock
+     */
+    ReadWriteLock asReadWriteLock();
+
+    /**
      * Runs {@code action} while holding the lock in the given mode, and releases the lock when the
      * stage the action returns completes.
      *
@@ -301,4 +448,39 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      */
     @Override
     String toString();
+
+    /** The nanoseconds of {@code timeout}, or {@link Long#MAX_VALUE} if too many to count. */
+    private static long saturatedNanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The handle of a future that was granted (its cancellation failed). */
+    private static Handle granted(CompletableFuture<Handle> f) {
+        try {
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * What the failure of an acquisition future becomes for a caller that waited on it: the
+     * acquisition's own exception if it is unchecked (an {@link IllegalStateException} at the
+     * limit of waiters, say), else a {@link CompletionException} around it.
+     */
+    private static RuntimeException failure(Exception wrapper) {
+        Throwable cause = wrapper instanceof ExecutionException
+                || wrapper instanceof CompletionException ? wrapper.getCause() : wrapper;
+        if (cause instanceof RuntimeException e) {
+            return e;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        return new CompletionException(cause != null ? cause : wrapper);
+    }
 }

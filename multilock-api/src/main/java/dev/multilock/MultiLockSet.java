@@ -2,6 +2,7 @@ package dev.multilock;
 
 import dev.multilock.spi.AbstractMultiLock;
 import dev.multilock.spi.LockPin;
+import dev.multilock.spi.ReadWriteView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,6 +74,8 @@ public final class MultiLockSet implements MultiLock {
     private final AbstractMultiLock[] leaves;
     /** Acquisitions of this set that had to wait and are not done yet. */
     final AtomicInteger waiting = new AtomicInteger();
+    /** The view of {@link #asReadWriteLock()}; one per set. */
+    private final ReadWriteView readWriteView = new ReadWriteView(this);
 
     private MultiLockSet(Set<MultiLock> members, AbstractMultiLock[] leaves) {
         this.members = members;
@@ -297,6 +301,11 @@ public final class MultiLockSet implements MultiLock {
         var unused = result.whenComplete((v, failure) -> watch.close()); // done or cancelled
         var unusedToo = watch.awaitSet().whenComplete((v, failure) -> result.complete(null));
         return result;
+    }
+
+    @Override
+    public ReadWriteLock asReadWriteLock() {
+        return readWriteView;
     }
 
     /** The number of acquisitions of this set that are waiting for a leaf. */

@@ -5,6 +5,8 @@ import dev.multilock.MultiLockType;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The base of every lock implementation; the one type besides the lock sets that the sealed
@@ -38,6 +40,8 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
     /** The place in the global order; 0 until first asked for. */
     @SuppressWarnings("unused") // accessed through ORDER
     private volatile long order;
+    /** The view of {@link #asReadWriteLock()}; created on first use. */
+    private volatile @Nullable ReadWriteView readWriteView;
 
     /** Creates a lock and gives it the next place in the global order. */
     protected AbstractMultiLock() {
@@ -71,6 +75,18 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
         long drawn = SEQUENCE.incrementAndGet();
         long witness = (long) ORDER.compareAndExchange(this, 0L, drawn);
         return witness == 0 ? drawn : witness;
+    }
+
+    /** The same view every time: created once, by CAS, on first use. */
+    @Override
+    public final ReadWriteLock asReadWriteLock() {
+        ReadWriteView v = readWriteView;
+        if (v != null) {
+            return v;
+        }
+        ReadWriteView made = new ReadWriteView(this);
+        ReadWriteView witness = (ReadWriteView) VIEW.compareAndExchange(this, null, made);
+        return witness == null ? made : witness;
     }
 
     /**
@@ -108,10 +124,13 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
 
     // VarHandle mechanics
     private static final VarHandle ORDER;
+    private static final VarHandle VIEW;
     static {
         try {
             ORDER = MethodHandles.lookup()
                     .findVarHandle(AbstractMultiLock.class, "order", long.class);
+            VIEW = MethodHandles.lookup().findVarHandle(
+                    AbstractMultiLock.class, "readWriteView", ReadWriteView.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

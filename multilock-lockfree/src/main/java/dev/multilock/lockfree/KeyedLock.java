@@ -135,6 +135,12 @@ final class KeyedLock<K> extends LockFreeMultiLock {
         return new KeyView<>(family, key);
     }
 
+    /** A keyed lock's events name its key (API.md, "Observability"). */
+    @Override
+    String eventName() {
+        return String.valueOf(key);
+    }
+
     @Override
     String name() {
         return "MultiLock(" + key + ")";

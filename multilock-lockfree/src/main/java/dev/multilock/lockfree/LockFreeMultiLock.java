@@ -11,6 +11,7 @@ import dev.multilock.Watch;
 import dev.multilock.spi.AbstractMultiLock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -231,11 +232,11 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
 
     private volatile long state;
     /** Arrivals not yet in the queue, newest first (Treiber stack); null when empty. */
-    private volatile @Nullable Waiter top;
+    private volatile @Nullable Node top;
     /** The queue, oldest first; null when empty; owner only. */
-    private @Nullable Waiter head;
+    private @Nullable Node head;
     /** Last node of the queue; null when empty; owner only. */
-    private @Nullable Waiter tail;
+    private @Nullable Node tail;
     /** Nodes in the queue, withdrawn ones included; owner only. */
     private int queued;
     /** Watches and whenAcquirable futures; copy-on-write, replaced by CAS. */
@@ -290,16 +291,104 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
 
     /** Enters at once if that has become possible, else queues a waiter. */
     private CompletableFuture<Handle> acquireSlow(MultiLockType type, @Nullable Executor executor) {
-        long unit = holdUnit(type);
         Waiter w = new Waiter(this, type, executor);
+        LockFreeHandle h = enterOrEnqueue(w);
+        return h != null ? CompletableFuture.completedFuture(h) : w;
+    }
+
+    // ---- waiting on a thread ----
+
+    @Override
+    public Handle lock(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        LockFreeHandle h = tryEnter(type);
+        if (h != null) {
+            return h;
+        }
+        try {
+            return awaitUntimed(type, false);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("an uninterruptible wait threw", impossible);
+        }
+    }
+
+    @Override
+    public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        LockFreeHandle h = tryEnter(type);
+        return h != null ? h : awaitUntimed(type, true);
+    }
+
+    @Override
+    public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            return tryAcquire(type);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        LockFreeHandle h = tryEnter(type);
+        if (h != null) {
+            return Optional.of(h);
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE; // W4: waits without limit
+        }
+        boolean timed = nanos != Long.MAX_VALUE;
+        return Optional.ofNullable(awaitSlow(type, true, timed, System.nanoTime() + nanos));
+    }
+
+    /** The fast path of the waiting methods: one CAS, no allocation but the handle. */
+    final @Nullable LockFreeHandle tryEnter(MultiLockType type) {
+        long s = state;
+        if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
+            return new LockFreeHandle(this, type);
+        }
+        return null;
+    }
+
+    /** As {@link #awaitSlow} without a deadline, which returns only with the grant. */
+    private LockFreeHandle awaitUntimed(MultiLockType type, boolean interruptible)
+            throws InterruptedException {
+        return Objects.requireNonNull(awaitSlow(type, interruptible, false, 0L),
+                "an untimed wait ends with the grant");
+    }
+
+    /** Enters at once if that has become possible, else queues a thread waiter and waits. */
+    final @Nullable LockFreeHandle awaitSlow(MultiLockType type, boolean interruptible,
+            boolean timed, long deadline) throws InterruptedException {
+        ThreadWaiter w = new ThreadWaiter(this, type);
+        LockFreeHandle h = enterOrEnqueue(w);
+        return h != null ? h : w.await(interruptible, timed, deadline);
+    }
+
+    /**
+     * Enters at once if the request can (returning its handle), else counts {@code w} as
+     * waiting, pushes it and makes sure that somebody looks at it (returning null).
+     *
+     * @throws IllegalStateException at the limit of waiters; nothing changes then
+     */
+    private @Nullable LockFreeHandle enterOrEnqueue(Node w) {
+        MultiLockType type = w.type();
+        long unit = holdUnit(type);
         for (long s = state; ; s = state) {
             if (mayEnter(s, type)) {
                 if (unit == 0 || weakCasState(s, s + unit)) {
-                    return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
+                    return new LockFreeHandle(this, type);
                 }
             } else if (waiterCount(s) == MAX_COUNT) {
                 throw new IllegalStateException("Too many waiters on " + this);
             } else if (weakCasState(s, s + WAITER_UNIT)) {
+                w.queued(waiterCount(s)); // before the push publishes w
                 break; // queued: from here on no new request overtakes w
             }
         }
@@ -319,14 +408,14 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
                 break;
             }
         }
-        return w;
+        return null;
     }
 
-    private void push(Waiter w) {
-        Waiter t;
+    private void push(Node w) {
+        Node t;
         do {
             t = top;
-            w.next = t; // published by CAS on top
+            w.setNext(t); // published by CAS on top
         } while (!weakCasTop(t, w));
     }
 
@@ -533,23 +622,23 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
      * @param pending a change to the state not yet applied, published with the first grants
      */
     private void drain(long pending) {
-        Waiter grantedFirst = null;
-        Waiter grantedLast = null;
+        Node grantedFirst = null;
+        Node grantedLast = null;
         for (;;) {
             collectArrivals();
             long projected = state + pending;
             long granted = 0L;
-            for (Waiter w; (w = head) != null; ) {
-                if (w.status == Waiter.WAITING && !admits(projected + granted, w.type)) {
+            for (Node w; (w = head) != null; ) {
+                if (w.status() == Node.WAITING && !admits(projected + granted, w.type())) {
                     break;
                 }
                 dequeueHead(w);
                 if (w.claim()) {
-                    granted += holdUnit(w.type) - WAITER_UNIT;
+                    granted += holdUnit(w.type()) - WAITER_UNIT;
                     if (grantedLast == null) {
                         grantedFirst = w;
                     } else {
-                        grantedLast.next = w; // owner-only list
+                        grantedLast.setNext(w); // owner-only list
                     }
                     grantedLast = w;
                 }
@@ -557,8 +646,8 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
             if (queued > 2 * waiterCount(projected + granted) + SWEEP_SLACK) {
                 sweep();
             }
-            Waiter first = head; // WAITING and kept out when checked, or null
-            long headBit = first != null && first.type == EXCLUSIVE ? HEAD_EXCLUSIVE_BIT : 0L;
+            Node first = head; // WAITING and kept out when checked, or null
+            long headBit = first != null && first.type() == EXCLUSIVE ? HEAD_EXCLUSIVE_BIT : 0L;
             long s;
             long next;
             do {
@@ -574,9 +663,9 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
         Trampoline t = null;
         if (grantedFirst != null) {
             t = Trampoline.current();
-            for (Waiter w = grantedFirst; w != null; ) {
-                Waiter next = w.next;
-                w.next = null;
+            for (Node w = grantedFirst; w != null; ) {
+                Node next = w.next();
+                w.setNext(null);
                 t.add(w);
                 w = next;
             }
@@ -597,16 +686,16 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
         if (top == null) {
             return;
         }
-        Waiter w = (Waiter) TOP.getAndSet(this, (Waiter) null);
-        Waiter first = null;
-        Waiter last = null;
+        Node w = (Node) TOP.getAndSet(this, (Node) null);
+        Node first = null;
+        Node last = null;
         int n = 0;
         while (w != null) {
-            Waiter older = w.next;
-            if (w.status == Waiter.WITHDRAWN) {
-                w.next = null;
+            Node older = w.next();
+            if (w.status() == Node.WITHDRAWN) {
+                w.setNext(null);
             } else {
-                w.next = first; // reversing: owner only
+                w.setNext(first); // reversing: owner only
                 first = w;
                 if (last == null) {
                     last = w;
@@ -619,7 +708,7 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
             if (tail == null) {
                 head = first;
             } else {
-                tail.next = first;
+                tail.setNext(first);
             }
             tail = last;
             queued += n;
@@ -627,27 +716,27 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
     }
 
     /** Unlinks {@code h}, the head of the queue. */
-    private void dequeueHead(Waiter h) {
-        head = h.next;
+    private void dequeueHead(Node h) {
+        head = h.next();
         if (head == null) {
             tail = null;
         }
-        h.next = null;
+        h.setNext(null);
         queued--;
     }
 
     /** Unlinks every withdrawn node from the queue. */
     private void sweep() {
-        Waiter kept = null;
+        Node kept = null;
         int n = 0;
-        for (Waiter w = head; w != null; ) {
-            Waiter next = w.next;
-            if (w.status == Waiter.WITHDRAWN) {
-                w.next = null;
+        for (Node w = head; w != null; ) {
+            Node next = w.next();
+            if (w.status() == Node.WITHDRAWN) {
+                w.setNext(null);
                 if (kept == null) {
                     head = next;
                 } else {
-                    kept.next = next;
+                    kept.setNext(next);
                 }
             } else {
                 kept = w;
@@ -680,6 +769,11 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
         return this;
     }
 
+    /** The lock as the {@code dev.multilock.Wait} event names it. */
+    String eventName() {
+        return name();
+    }
+
     /** How {@link #toString()} begins: {@code MultiLock@} and the identity hash code in hex. */
     String name() {
         return "MultiLock@" + Integer.toHexString(System.identityHashCode(this));
@@ -704,7 +798,7 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
     }
 
     /** For retry loops only: may fail spuriously. */
-    private boolean weakCasTop(@Nullable Waiter expected, Waiter update) {
+    private boolean weakCasTop(@Nullable Node expected, Node update) {
         return TOP.weakCompareAndSet(this, expected, update);
     }
 
@@ -716,7 +810,7 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(LockFreeMultiLock.class, "state", long.class);
-            TOP = l.findVarHandle(LockFreeMultiLock.class, "top", Waiter.class);
+            TOP = l.findVarHandle(LockFreeMultiLock.class, "top", Node.class);
             WATCHERS = l.findVarHandle(LockFreeMultiLock.class, "watchers", Watcher[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * the request first. Dependent stages are plain {@link CompletableFuture}s, as
  * {@link #newIncompleteFuture()} is not overridden.
  */
-final class Waiter extends CompletableFuture<Handle> implements Delivery {
+final class Waiter extends CompletableFuture<Handle> implements Node {
     /*
      * Implementation notes.
      *
@@ -45,17 +45,15 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
      * each owner publishing to the next through the CAS that clears the lock's DRAINING bit.
      */
 
-    static final int WAITING = 0;
-    static final int GRANTED = 1;
-    static final int WITHDRAWN = 2;
-
     final LockFreeMultiLock lock;
     final MultiLockType type;
     /** Where to complete the future once granted; null: on the granting thread. */
     final @Nullable Executor executor;
     volatile int status;
     /** See the notes: one list at a time; ordered by the lock's CASes. */
-    @Nullable Waiter next;
+    private @Nullable Node next;
+    /** The JFR event of this wait, or null; written before the push, read by the winner. */
+    private @Nullable Object event;
 
     Waiter(LockFreeMultiLock lock, MultiLockType type, @Nullable Executor executor) {
         this.lock = lock;
@@ -63,14 +61,41 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
         this.executor = executor;
     }
 
+    @Override
+    public MultiLockType type() {
+        return type;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
     /** Turns WAITING into GRANTED; called by the drain owner only. */
-    boolean claim() {
+    @Override
+    public boolean claim() {
         return STATUS.compareAndSet(this, WAITING, GRANTED);
+    }
+
+    @Override
+    public @Nullable Node next() {
+        return next;
+    }
+
+    @Override
+    public void queued(long ahead) {
+        event = WaitEvents.begin(ahead); // published with the node by the push
+    }
+
+    @Override
+    public void setNext(@Nullable Node next) {
+        this.next = next; // see the notes: ordered by the lock's CASes
     }
 
     /** Completes the future of a claimed request, on the executor if one was given. */
     @Override
     public void deliver() {
+        WaitEvents.end(event, lock, type, WaitEvents.GRANTED);
         Executor e = executor;
         if (e == null) {
             completeGranted();
@@ -117,6 +142,7 @@ final class Waiter extends CompletableFuture<Handle> implements Delivery {
         Trampoline t = Trampoline.current();
         boolean opened = t.open();
         if (STATUS.compareAndSet(this, WAITING, WITHDRAWN)) {
+            WaitEvents.end(event, lock, type, WaitEvents.WITHDRAWN);
             lock.withdraw();
         }
         return opened ? t : null;

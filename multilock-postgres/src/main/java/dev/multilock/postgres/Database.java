@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,8 @@ final class Database {
             new AtomicReference<>();
     /** Every session open now. */
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Sessions being given back: close() waits for them too. */
+    private final Set<Session> closing = ConcurrentHashMap.newKeySet();
     private volatile boolean fencingReady;
     private volatile boolean closed;
     private final AtomicBoolean listenerStarted = new AtomicBoolean();
@@ -125,10 +128,15 @@ final class Database {
         var unused = giveBackAnd(s); // ends the session in every case: nothing to check
     }
 
-    /** As {@link #giveBack}, with a future of its end. */
+    /** As {@link #giveBack}, with a future of its end; the first call per session does it. */
     private CompletableFuture<Void> giveBackAnd(Session s) {
-        sessions.remove(s);
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!s.markGivenBack(done)) {
+            return s.givenBack();
+        }
+        closing.add(s);
+        var unusedToo = done.whenComplete((v, failure) -> closing.remove(s));
+        sessions.remove(s);
         var unused = s.run(c -> {
             Sql.unlockAll(c);
             return Boolean.TRUE;
@@ -160,7 +168,11 @@ final class Database {
         for (ServerHold h : s.holds) {
             h.sessionLost(s, cause);
         }
-        executor.execute(() -> abort(s.connection));
+        try {
+            executor.execute(() -> abort(s.connection));
+        } catch (RejectedExecutionException shutDown) {
+            abort(s.connection); // closing: the executor is gone, end the session here
+        }
     }
 
     /** The server process ids of this instance's sessions, to leave them out of pg_locks. */
@@ -320,19 +332,25 @@ final class Database {
 
     // ---- closing ----
 
-    /** Closes every session (clearing its locks first) and the listener; waits for them. */
+    /**
+     * Closes every session (clearing its locks first), including those being given back, and
+     * the listener; waits for them.
+     */
     void close() {
         closed = true;
-        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Session s : new ArrayList<>(closing)) {
+            all.add(s.givenBack());
+        }
         for (Session s : new ArrayList<>(sessions)) {
-            closing.add(giveBackAnd(s));
+            all.add(giveBackAnd(s));
         }
         Connection l = listenerConnection;
         if (l != null) {
             abort(l);
         }
         try {
-            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
+            CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
                     .get(10, TimeUnit.SECONDS);
         } catch (Exception slow) {
             for (Session s : new ArrayList<>(sessions)) {

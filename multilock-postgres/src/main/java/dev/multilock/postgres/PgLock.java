@@ -54,12 +54,14 @@ final class PgLock extends AbstractMultiLock {
         ServerHold hold = family.owner.pinHold(advisoryKey);
         hold.demand.incrementAndGet();
         PgRequest r = new PgRequest(this, hold, type, executor);
+        hold.live.add(r);
         CompletableFuture<Handle> localRequest;
         try {
             localRequest = executor == null
                     ? local().acquire(type) : local().acquire(type, executor);
         } catch (RuntimeException | Error failure) {
             hold.demand.decrementAndGet();
+            hold.forget(r);
             hold.recheck();
             hold.unpin();
             throw failure;
@@ -191,9 +193,14 @@ final class PgLock extends AbstractMultiLock {
 
     // ---- inspection: this process's view (P8) ----
 
+    /**
+     * The strongest mode this process holds the key in: granted holds only, not a request that
+     * holds the local queue while it waits for the server.
+     */
     @Override
     public MultiLockType locked() {
-        return local().locked();
+        ServerHold hold = family.owner.existingHold(advisoryKey);
+        return hold == null ? MultiLockType.NONE : hold.lockedBy(this);
     }
 
     /** Requests of this process waiting for the key: in the local queue or for the server. */
@@ -216,9 +223,8 @@ final class PgLock extends AbstractMultiLock {
     @Override
     public String toString() {
         ServerHold hold = family.owner.existingHold(advisoryKey);
-        String local = local().toString();
-        return "PostgresLock(" + family.namespace + "/" + key + ")" + local.substring(
-                local.indexOf('[')) + "[server: " + (hold == null ? "IDLE" : hold.describe())
+        return "PostgresLock(" + family.namespace + "/" + key + ")[" + locked() + ", queued="
+                + queueLength() + "][server: " + (hold == null ? "IDLE" : hold.describe())
                 + ", key " + AdvisoryKey.hex(advisoryKey) + "]";
     }
 }

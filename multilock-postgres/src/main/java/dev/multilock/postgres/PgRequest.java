@@ -81,6 +81,7 @@ final class PgRequest extends CompletableFuture<Handle> {
             // the local request failed or was cancelled; a cancellation is ours (interfere)
             if (STATE.compareAndSet(this, LOCAL_WAIT, FAILED)) {
                 hold.demand.decrementAndGet();
+                hold.forget(this);
                 hold.recheck();
                 hold.unpin();
                 Throwable f = failure != null ? failure
@@ -135,6 +136,25 @@ final class PgRequest extends CompletableFuture<Handle> {
         }
     }
 
+    /**
+     * Fails a request still in the key's local queue, as its owner closes (P5): withdraws it
+     * from the local queue and completes the future with {@code failure}. Does nothing in any
+     * other state (the hold fails those waiting for cover itself).
+     */
+    void failLocal(PostgresLockException failure, Executor libraryExecutor) {
+        if (!STATE.compareAndSet(this, LOCAL_WAIT, FAILED)) {
+            return;
+        }
+        CompletableFuture<Handle> l = local;
+        if (l != null) {
+            l.cancel(false); // a grant racing this finds FAILED and releases the local hold
+        }
+        hold.demand.decrementAndGet();
+        hold.forget(this);
+        hold.unpin();
+        deliverFailure(failure, libraryExecutor);
+    }
+
     /** Completes the future with a failure of the database, where {@link Deliveries} says. */
     void deliverFailure(Throwable failure, Executor libraryExecutor) {
         Deliveries.deliver(() -> super.completeExceptionally(failure), libraryExecutor);
@@ -151,6 +171,7 @@ final class PgRequest extends CompletableFuture<Handle> {
                         l.cancel(false); // withdraws it from the local queue, if still there
                     }
                     hold.demand.decrementAndGet();
+                    hold.forget(this);
                     hold.recheck(); // the hold may no longer be needed
                     hold.unpin();
                     return;

@@ -3,6 +3,7 @@ package dev.multilock.postgres;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -35,8 +36,12 @@ final class SerialExecutor implements Executor {
         if (running.compareAndSet(false, true)) {
             if (target == null) {
                 drain();
-            } else {
+                return;
+            }
+            try {
                 target.execute(this::drain);
+            } catch (RejectedExecutionException shutDown) {
+                drain(); // the target is shut down (closing): run the tasks here, not never
             }
         }
     }

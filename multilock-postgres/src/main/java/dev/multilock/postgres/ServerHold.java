@@ -11,11 +11,11 @@ import java.lang.invoke.VarHandle;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -118,7 +118,18 @@ final class ServerHold {
     private final ArrayDeque<PgRequest> pending = new ArrayDeque<>();
     /** tryAcquire calls waiting for the outcome of the try they started. */
     private final List<TryCover> tries = new ArrayList<>();
-    private final Set<PgHandle> handles = new LinkedHashSet<>();
+    /**
+     * The covered handles. Changed only in the serial section, but a concurrent set, so that
+     * {@link #lockedBy} can read it from any thread (weakly consistent).
+     */
+    private final Set<PgHandle> handles = ConcurrentHashMap.newKeySet();
+    /**
+     * Requests of this process for this key not yet granted, withdrawn or failed, so that
+     * {@link #close} can fail those still in the local queue. Compared by identity, as a
+     * future's equals is.
+     */
+    @SuppressWarnings("CollectionUndefinedEquality")
+    final Set<PgRequest> live = ConcurrentHashMap.newKeySet();
     private int exclusiveHolds;
     private int sharedHolds;
     private long nextToken;
@@ -127,6 +138,15 @@ final class ServerHold {
     private boolean reserving;
     private boolean downgrading;
     private boolean contended;
+    /** Closed with its owner: nothing is acquired any more. */
+    private boolean closed;
+    private @Nullable PostgresLockException closedCause;
+    /** ACQUIRING on a dedicated session in the server's queue, past the try. */
+    private boolean waitStage;
+    /** Attempts of the current acquisition's try, for a retry after a lost session. */
+    private int attempts;
+    /** A waiter was announced, or seen, while this process waited for the key itself. */
+    private boolean heardWaiter;
     private boolean closing;
     private int handOffs;
     /** The dedicated session waiting in the server's queue for this key; else null. */
@@ -213,6 +233,17 @@ final class ServerHold {
         });
     }
 
+    /** Whether a handle of {@code lock}'s key is covered now; see {@link PgLock#locked()}. */
+    MultiLockType lockedBy(PgLock lock) {
+        MultiLockType max = NONE;
+        for (PgHandle h : handles) {
+            if (h.lock.equals(lock) && h.isHeld()) {
+                max = MultiLockType.max(max, h.type());
+            }
+        }
+        return max;
+    }
+
     /** A request withdrawn while it waited for cover. */
     void withdraw(PgRequest r) {
         submit(() -> {
@@ -278,35 +309,59 @@ final class ServerHold {
     void tryCover(PgLock lock, Handle local, MultiLockType type,
             CompletableFuture<@Nullable PgHandle> result) {
         submit(() -> {
+            if (closed) {
+                result.complete(null);
+                return;
+            }
             if (phase == Phase.HELD && grantable(type)) {
                 result.complete(grant(lock, local, type));
                 return;
             }
-            if (phase == Phase.IDLE && pending.isEmpty()) {
+            boolean joinable = phase == Phase.IDLE || phase == Phase.RELEASING
+                    || (phase == Phase.ACQUIRING && !waitStage
+                            && (mode == EXCLUSIVE || type != EXCLUSIVE));
+            if (pending.isEmpty() && joinable) {
+                // decided by the try in flight, or by one after the release in flight (P8)
                 tries.add(new TryCover(lock, local, type, result));
-                startAcquire(Sql.serverMode(type));
+                if (phase == Phase.IDLE) {
+                    startAcquire(Sql.serverMode(type));
+                }
                 return;
             }
             result.complete(null);
         });
     }
 
-    /** Another process waits for the key (a notification, or the heartbeat's look). */
+    /**
+     * Another process waits for the key (a notification, or the heartbeat's look). Heard while
+     * this process still waits for the key itself, it counts from the grant on: the waiter may be
+     * queued behind this one (P2 applies from the first hold); if it was ahead, it has had the
+     * key already, and the early close only costs a round trip.
+     */
     void contended() {
         submit(() -> {
-            if (phase != Phase.HELD || contended) {
-                return;
+            if (phase == Phase.ACQUIRING) {
+                heardWaiter = true;
+            } else if (phase == Phase.HELD) {
+                startContention();
             }
-            contended = true;
-            handOffs = 0;
-            int g = generation;
-            var unused = owner.db.schedule(() -> submit(() -> {
-                if (g == generation && phase == Phase.HELD && contended) {
-                    closing = true;
-                    advance();
-                }
-            }), owner.config.handOffWindow().toNanos(), TimeUnit.NANOSECONDS);
         });
+    }
+
+    /** From now on at most handOffLimit more holds, for at most handOffWindow (P2). */
+    private void startContention() {
+        if (contended) {
+            return;
+        }
+        contended = true;
+        handOffs = 0;
+        int g = generation;
+        var unused = owner.db.schedule(() -> submit(() -> {
+            if (g == generation && phase == Phase.HELD && contended) {
+                closing = true;
+                advance();
+            }
+        }), owner.config.handOffWindow().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The session the server lock lives on, or the one waiting for it, died. */
@@ -322,10 +377,23 @@ final class ServerHold {
         });
     }
 
-    /** The owner is closing: every handle is lost, every pending request fails. */
+    /**
+     * The owner is closing: every handle is lost, every pending request fails (those still in the
+     * local queue too), and the hold acquires nothing any more. The owner's sessions are closed
+     * after this (with pg_advisory_unlock_all), which lets go of the server lock.
+     */
     void close(PostgresLockException cause) {
         submit(() -> {
+            closed = true;
+            closedCause = cause;
             failPending(cause);
+            for (PgRequest r : live) {
+                r.failLocal(cause, owner.executor());
+            }
+            for (TryCover t : tries) {
+                t.result().complete(null);
+            }
+            tries.clear();
             loseHandles(cause);
             Session w = waitingOn;
             if (w != null) {
@@ -334,7 +402,13 @@ final class ServerHold {
             for (PgWatch watch : new ArrayList<>(watches)) {
                 watch.close();
             }
-            advance();
+            Session s = session;
+            if (s != null) {
+                s.holds.remove(this);
+            }
+            if (phase != Phase.IDLE) {
+                toIdle();
+            }
         });
     }
 
@@ -417,6 +491,10 @@ final class ServerHold {
 
     /** Grants what the hold covers, and starts or ends server work as needed. */
     private void advance() {
+        if (closed) {
+            failPending(closedCauseOrNew());
+            return;
+        }
         switch (phase) {
             case HELD -> {
                 while (!pending.isEmpty() && grantable(pending.peek().type)) {
@@ -425,7 +503,8 @@ final class ServerHold {
                         Handle local = r.localHandle();
                         PgHandle h = grant(r.lock, local, r.type);
                         r.settled = true;
-                        endRequest(r);
+                        endRequest();
+                        forget(r);
                         r.deliver(h, owner.executor());
                     } else {
                         settle(r); // withdrawn as we granted: its withdraw task finds it settled
@@ -442,18 +521,21 @@ final class ServerHold {
                 }
             }
             case IDLE -> {
-                if (!pending.isEmpty()) {
-                    MultiLockType m = SHARED;
-                    for (PgRequest r : pending) {
-                        m = MultiLockType.max(m, Sql.serverMode(r.type));
-                    }
+                MultiLockType m = NONE;
+                for (PgRequest r : pending) {
+                    m = MultiLockType.max(m, Sql.serverMode(r.type));
+                }
+                for (TryCover t : tries) {
+                    m = MultiLockType.max(m, Sql.serverMode(t.type()));
+                }
+                if (m != NONE) {
                     startAcquire(m);
                 }
             }
             case ACQUIRING -> {
                 Session w = waitingOn;
                 if (w != null && pending.isEmpty() && demand.get() == 0) {
-                    w.cancelWait(); // nothing needs the wait any more (P4)
+                    cancelWait(w);
                 }
             }
             case RELEASING -> {
@@ -468,8 +550,27 @@ final class ServerHold {
         return !closing && (effective == EXCLUSIVE || type != EXCLUSIVE) && !needsTokens(type);
     }
 
+    /** Whether an EXCLUSIVE grant under this EXCLUSIVE hold must first reserve more tokens. */
     private boolean needsTokens(MultiLockType type) {
-        return type == EXCLUSIVE && nextToken > tokenCeiling;
+        return type == EXCLUSIVE && mode == EXCLUSIVE && !downgrading && nextToken > tokenCeiling;
+    }
+
+    /**
+     * Cancels the wait on {@code w}, which nothing needs any more (P4), and again every 100 ms
+     * while it goes on: a cancel that reaches the server before the statement is dropped.
+     */
+    private void cancelWait(Session w) {
+        w.cancelWait();
+        var unused = owner.db.schedule(() -> submit(() -> {
+            if (waitingOn == w && pending.isEmpty() && demand.get() == 0) {
+                cancelWait(w);
+            }
+        }), 100, TimeUnit.MILLISECONDS);
+    }
+
+    private PostgresLockException closedCauseOrNew() {
+        PostgresLockException c = closedCause;
+        return c != null ? c : new PostgresLockException("PostgresMultiLocks closed");
     }
 
     /** Makes the handle of a covered grant; the request's use passes to the handle. */
@@ -510,18 +611,32 @@ final class ServerHold {
         r.settled = true;
         Handle local = r.localHandle();
         local.release();
-        endRequest(r);
+        endRequest();
+        forget(r);
         unpin();
     }
 
-    private void endRequest(PgRequest r) {
+    private void endRequest() {
         demand.decrementAndGet();
+    }
+
+    /** A request ends (granted, withdrawn or failed): it need not be failed at close. */
+    @SuppressWarnings("CollectionUndefinedEquality") // identity, as a future's equals is
+    void forget(PgRequest r) {
+        live.remove(r);
     }
 
     private void startAcquire(MultiLockType m) {
         phase = Phase.ACQUIRING;
         mode = m;
         tryPin(); // the busy use; the hold is alive (a request or try holds a use)
+        attempts = 0;
+        tryOnShared(m);
+    }
+
+    /** Asks for the key with a try on the shared session; see {@link #tried}. */
+    private void tryOnShared(MultiLockType m) {
+        attempts++;
         int g = ++generation;
         var unused = owner.db.shared()
                 .thenCompose(s -> s.<@Nullable Session>run(c -> Sql.tryLock(c, key, m) ? s : null))
@@ -533,11 +648,15 @@ final class ServerHold {
             return;
         }
         if (failure != null) {
-            acquisitionFailed(failure);
+            if (Sql.isSessionLoss(cause(failure)) && attempts < 3) {
+                tryOnShared(mode); // the shared session died unnoticed: nothing of ours was on it
+            } else {
+                acquisitionFailed(failure);
+            }
             return;
         }
         if (s != null) {
-            acquired(g, s);
+            acquired(g, s, false); // the try refuses while anybody waits: nobody does
             return;
         }
         for (TryCover t : tries) {
@@ -553,6 +672,7 @@ final class ServerHold {
 
     /** Waits in the server's queue on a dedicated session (refused try: contention). */
     private void startWait(int g) {
+        waitStage = true;
         var unused = owner.db.openDedicated().whenComplete((s, failure) -> submit(() -> {
             if (failure != null) {
                 if (g == generation) {
@@ -599,11 +719,15 @@ final class ServerHold {
             owner.db.giveBack(s);
             return;
         }
-        acquired(g, s);
+        acquired(g, s, true);
     }
 
-    /** The server granted the lock on {@code s}: read or reserve fencing tokens, then HELD. */
-    private void acquired(int g, Session s) {
+    /**
+     * The server granted the lock on {@code s}: read or reserve fencing tokens (and, after a wait
+     * in the server's queue, look whether others wait behind: P2 applies to them from the first
+     * hold), then HELD.
+     */
+    private void acquired(int g, Session s, boolean waited) {
         session = s;
         s.holds.add(this);
         MultiLockType m = mode;
@@ -611,37 +735,55 @@ final class ServerHold {
                 ? owner.db.fencingTable(s).thenCompose(v -> s.run(
                         c -> Sql.reserveTokens(c, key, TOKEN_BLOCK)))
                 : s.run(c -> Sql.readToken(c, key));
-        var unused = tokens.whenComplete((token, failure) -> submit(() -> {
-            if (g != generation) {
-                return;
-            }
-            if (failure != null) {
-                releaseAfterFailure(s, failure);
-                return;
-            }
-            if (m == EXCLUSIVE) {
-                tokenCeiling = token;
-                nextToken = token - TOKEN_BLOCK + 1;
-                lastExclusive = token - TOKEN_BLOCK;
-            } else {
-                tokenCeiling = token;
-                nextToken = token + 1; // never handed out: a SHARED hold grants no EXCLUSIVE
-                lastExclusive = token;
-            }
-            phase = Phase.HELD;
-            contended = false;
-            closing = false;
-            handOffs = 0;
-            for (TryCover t : tries) {
-                t.result().complete(grantable(t.type())
-                        ? grant(t.lock(), t.local(), t.type()) : null);
-            }
-            tries.clear();
-            advance();
-            for (PgWatch w : watches) {
-                evaluate(w, true);
-            }
-        }));
+        CompletableFuture<Boolean> behind = waited
+                ? s.run(c -> Sql.othersWait(c, key)) : CompletableFuture.completedFuture(false);
+        var unused = tokens.thenCombine(behind, Granted::new)
+                .whenComplete((granted, failure) -> submit(() -> held(g, s, m, granted, failure)));
+    }
+
+    /** What the statements after a grant found: the fencing token, and waiters behind. */
+    private record Granted(long token, boolean othersWait) {}
+
+    /** The statements after a grant are done: HELD, or let go after a failure. */
+    private void held(int g, Session s, MultiLockType m, @Nullable Granted granted,
+            @Nullable Throwable failure) {
+        if (g != generation) {
+            return;
+        }
+        if (failure != null || granted == null) {
+            releaseAfterFailure(s, failure != null ? failure
+                    : new IllegalStateException("no token after the grant"));
+            return;
+        }
+        long token = granted.token();
+        heardWaiter |= granted.othersWait();
+        if (m == EXCLUSIVE) {
+            tokenCeiling = token;
+            nextToken = token - TOKEN_BLOCK + 1;
+            lastExclusive = token - TOKEN_BLOCK;
+        } else {
+            tokenCeiling = token;
+            nextToken = token + 1; // never handed out: a SHARED hold grants no EXCLUSIVE
+            lastExclusive = token;
+        }
+        phase = Phase.HELD;
+        waitStage = false;
+        contended = false;
+        closing = false;
+        handOffs = 0;
+        if (heardWaiter) {
+            heardWaiter = false;
+            startContention();
+        }
+        for (TryCover t : tries) {
+            t.result().complete(grantable(t.type())
+                    ? grant(t.lock(), t.local(), t.type()) : null);
+        }
+        tries.clear();
+        advance();
+        for (PgWatch w : watches) {
+            evaluate(w, true);
+        }
     }
 
     /** A block of tokens ran out under an EXCLUSIVE hold: reserve the next. */
@@ -737,6 +879,8 @@ final class ServerHold {
         session = null;
         waitingOn = null;
         contended = false;
+        heardWaiter = false;
+        waitStage = false;
         closing = false;
         downgrading = false;
         reserving = false;

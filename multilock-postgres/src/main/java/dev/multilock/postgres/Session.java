@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Session {
 
+    /** The message of the failure of a statement sent to a session already found dead. */
+    static final String LOST_MESSAGE = "the database session was lost";
+
     final Database db;
     final Connection connection;
     /** The server's process id of this session, to tell our sessions apart in pg_locks. */
@@ -34,9 +38,14 @@ final class Session {
     /** The holds whose server lock lives on this session; changed by their serial sections. */
     final Set<ServerHold> holds = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean dead = new AtomicBoolean();
+    /** The end of the give-back, once one has begun; see {@link Database#giveBack}. */
+    private final AtomicReference<@Nullable CompletableFuture<Void>> givenBack =
+            new AtomicReference<>();
     private volatile @Nullable Throwable deathCause;
     /** The statement waiting in the server's queue, for {@link #cancelWait()}; else null. */
     private volatile @Nullable PreparedStatement waiting;
+    /** Set by {@link #cancelWait()}: a wait that has not begun yet does not begin. */
+    private volatile boolean cancelled;
 
     Session(Database db, Connection connection, int pid, boolean dedicated) {
         this.db = db;
@@ -55,14 +64,14 @@ final class Session {
      * completes on the session's thread, marked as the library's work (see {@link Deliveries});
      * a fatal error kills the session first.
      */
-    <T> CompletableFuture<T> run(Sql.Work<T> work) {
+    <T extends @Nullable Object> CompletableFuture<T> run(Sql.Work<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         runner.execute(() -> Deliveries.asLibraryWork(() -> {
             if (dead.get()) {
                 Throwable cause = deathCause;
                 result.completeExceptionally(cause == null
-                        ? new PostgresLockException("the database session was lost")
-                        : new PostgresLockException("the database session was lost", cause));
+                        ? new PostgresLockException(LOST_MESSAGE)
+                        : new PostgresLockException(LOST_MESSAGE, cause));
                 return;
             }
             T value;
@@ -89,6 +98,10 @@ final class Session {
      */
     void executeWaiting(PreparedStatement statement) throws SQLException {
         waiting = statement;
+        if (cancelled) { // after the write of waiting: a cancel either sees it or is seen here
+            waiting = null;
+            throw new SQLException("cancelled before the wait began", "57014");
+        }
         try {
             statement.executeQuery().close();
         } finally {
@@ -98,6 +111,7 @@ final class Session {
 
     /** Cancels the statement waiting in the server's queue, if any; throws nothing. */
     void cancelWait() {
+        cancelled = true;
         PreparedStatement s = waiting;
         if (s != null) {
             try {
@@ -106,6 +120,17 @@ final class Session {
                 // the wait ends by itself or with the session: either way the hold learns of it
             }
         }
+    }
+
+    /** Starts the give-back, once: whether this call did ({@code done} its end). */
+    boolean markGivenBack(CompletableFuture<Void> done) {
+        return givenBack.compareAndSet(null, done);
+    }
+
+    /** The end of the give-back that began; call after {@link #markGivenBack} failed. */
+    CompletableFuture<Void> givenBack() {
+        CompletableFuture<Void> done = givenBack.get();
+        return done != null ? done : CompletableFuture.completedFuture(null);
     }
 
     /** Marks this session dead, once; returns whether this call did. */

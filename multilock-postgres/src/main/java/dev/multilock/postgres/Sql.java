@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every statement the library sends, in one place. Each runs in autocommit mode on one session,
@@ -24,6 +25,9 @@ final class Sql {
     static final String RELEASED_CHANNEL = "multilock_released";
     /** The channel on which a session about to wait for a key announces it (P2). */
     static final String WAITING_CHANNEL = "multilock_waiting";
+    /** Advisory locks are per database: a look at pg_locks keeps to the session's own. */
+    private static final String THIS_DATABASE =
+            "database = (SELECT oid FROM pg_database WHERE datname = current_database())";
     /** The table of fencing counters (P6), created on the first EXCLUSIVE grant. */
     static final String FENCING_TABLE = "multilock_fencing";
 
@@ -31,7 +35,7 @@ final class Sql {
 
     /** Code of a statement to run on a session. */
     @FunctionalInterface
-    interface Work<T> {
+    interface Work<T extends @Nullable Object> {
         T run(Connection connection) throws SQLException;
     }
 
@@ -182,15 +186,16 @@ final class Sql {
     }
 
     /**
-     * The advisory keys that some session waits for, of those held by other sessions than
-     * {@code ours}: what tells a holder that another process waits (P2).
+     * The advisory keys that some session waits for: the heartbeat's look for waiters, which
+     * tells a holder that another process waits (P2). A wait of this process's own shows too,
+     * and finds its hold acquiring, where it changes nothing.
      */
     static Set<Long> keysWaitedFor(Connection c) throws SQLException {
         Set<Long> keys = new HashSet<>();
         try (Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT DISTINCT classid::bigint, objid::bigint"
                         + " FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1"
-                        + " AND NOT granted")) {
+                        + " AND NOT granted AND " + THIS_DATABASE)) {
             while (r.next()) {
                 keys.add((r.getLong(1) << 32) | r.getLong(2));
             }
@@ -212,8 +217,22 @@ final class Sql {
         }
         try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks"
                 + " WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint = ?"
-                + " AND objid::bigint = ? AND " + conflict
+                + " AND objid::bigint = ? AND " + THIS_DATABASE + " AND " + conflict
                 + (pids.length() == 0 ? "" : " AND pid NOT IN (" + pids + ")") + ")")) {
+            s.setLong(1, AdvisoryKey.classid(key));
+            s.setLong(2, AdvisoryKey.objid(key));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether any session waits in the server's queue for {@code key}. */
+    static boolean othersWait(Connection c, long key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks"
+                + " WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint = ?"
+                + " AND objid::bigint = ? AND " + THIS_DATABASE + " AND NOT granted)")) {
             s.setLong(1, AdvisoryKey.classid(key));
             s.setLong(2, AdvisoryKey.objid(key));
             try (ResultSet r = s.executeQuery()) {
@@ -234,6 +253,30 @@ final class Sql {
         } catch (SQLException unknown) {
             return true;
         }
+    }
+
+    /**
+     * Whether {@code failure} is the loss of a session (its connection broke, its backend was
+     * terminated, or it was found dead before the statement ran), as opposed to an error of the
+     * statement or the database refusing a new session.
+     */
+    static boolean isSessionLoss(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e) {
+                String state = e.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                    return true;
+                }
+            }
+            if (t instanceof PostgresLockException p
+                    && Session.LOST_MESSAGE.equals(p.getMessage())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code e} is the cancellation of a statement ({@code Statement.cancel()}). */

@@ -183,6 +183,92 @@ final class ConsumerModuleTest {
         assertTrue(r.output().contains("after=NONE"), r.output());
     }
 
+    // ---- a runtime without JDK Flight Recorder ----
+
+    /**
+     * The lock-free module requires {@code jdk.jfr} only statically, for its
+     * {@code dev.multilock.Wait} event: on a runtime image without {@code jdk.jfr} (made with
+     * {@code jlink} from this JDK's {@code jmods}) a consumer whose requests queue, asynchronously
+     * and on threads, works. A JDK without {@code jmods} (such as one that links its own runtime)
+     * runs the same consumer with {@code --limit-modules}, which leaves {@code jdk.jfr} out of the
+     * boot layer just the same.
+     */
+    @Test
+    void consumerWhoseRequestsQueue_runtimeWithoutJfr_works() throws Exception {
+        Path api = artifact(API_MODULE);
+        Path impl = artifact(IMPL_MODULE);
+        String main = """
+                package consumer;
+
+                import dev.multilock.Handle;
+                import dev.multilock.MultiLock;
+                import dev.multilock.MultiLockType;
+                import java.util.concurrent.CompletableFuture;
+
+                public final class Main {
+                    public static void main(String[] args) throws Exception {
+                        MultiLock lock = MultiLock.create();
+                        Handle writer = lock.lock(MultiLockType.EXCLUSIVE);
+                        CompletableFuture<Handle> queued = lock.acquire(MultiLockType.SHARED);
+                        Thread waiter = new Thread(() -> lock.lock(MultiLockType.SHARED).release());
+                        waiter.start();
+                        while (lock.queueLength() < 2) {
+                            Thread.onSpinWait();
+                        }
+                        writer.release();
+                        queued.join().release();
+                        waiter.join();
+                        System.out.println("jfr=" + ModuleLayer.boot().findModule("jdk.jfr")
+                                .isPresent() + " after=" + lock.locked() + " queued="
+                                + lock.queueLength());
+                    }
+                }
+                """;
+        Compilation c = compile("nojfr",
+                Map.of("module-info.java", CONSUMER_MODULE, "consumer/Main.java", main),
+                modulePath(api, impl));
+        assertEquals(0, c.exitCode(), c.output());
+        Path classes = dir.resolve("nojfr").resolve("classes");
+        Path jmods = Path.of(System.getProperty("java.home"), "jmods");
+        Run r;
+        if (Files.isDirectory(jmods)) {
+            Path image = dir.resolve("image");
+            ToolProvider jlink = ToolProvider.findFirst("jlink")
+                    .orElseThrow(() -> new AssertionError("this JDK has no jlink tool"));
+            StringWriter text = new StringWriter();
+            int exit = jlink.run(new PrintWriter(text), new PrintWriter(text), "--module-path",
+                    modulePath(jmods, api, impl, classes), "--add-modules", "consumer",
+                    "--no-header-files", "--no-man-pages", "--output", image.toString());
+            assertEquals(0, exit, "jlink: " + text);
+            r = runWith(image.resolve("bin").resolve("java"),
+                    List.of("-m", "consumer/consumer.Main"));
+        } else {
+            r = runWith(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(
+                    "--module-path", modulePath(classes, api, impl), "--limit-modules",
+                    "java.base,consumer", "-m", "consumer/consumer.Main"));
+        }
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("jfr=false after=NONE queued=0"),
+                "without jdk.jfr the queued requests are granted as ever: " + r.output());
+    }
+
+    /** Runs {@code java} with {@code args} in a child process, bounded in time. */
+    private static Run runWith(Path java, List<String> args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        boolean finished = p.waitFor(RUN_SECONDS, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(finished, "the consumer ends within " + RUN_SECONDS + " s: " + output);
+        return new Run(p.exitValue(), output);
+    }
+
     // ---- what the consumer cannot see ----
 
     @Test

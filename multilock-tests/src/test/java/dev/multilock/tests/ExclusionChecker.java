@@ -1,9 +1,7 @@
 package dev.multilock.tests;
 
 import dev.multilock.MultiLockType;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,11 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>EXCLUSIVE sections also increment a plain field, {@link #guarded()}, with no other
  * synchronization than the lock: a release that did not happen-before the next acquisition could
  * lose an increment, which shows as {@code guarded() != exclusiveSections()} at rest.
+ *
+ * <p>A checker watches one lock. To watch the locks of several keys, give each key a checker of
+ * its own, named after the key, over one shared {@link Breaches}: holders of different keys never
+ * meet in a checker, and a breach names its key.
  */
 final class ExclusionChecker {
-
-    /** Breaches kept, at most; the count goes on. */
-    private static final int MAX_KEPT = 20;
 
     private final AtomicInteger exclusive = new AtomicInteger();
     private final AtomicInteger shared = new AtomicInteger();
@@ -39,10 +38,27 @@ final class ExclusionChecker {
     /** The ticket of the EXCLUSIVE holder inside; 0 when none. */
     private final AtomicLong insideTicket = new AtomicLong();
     private final AtomicLong exclusiveSections = new AtomicLong();
-    private final AtomicInteger breachCount = new AtomicInteger();
-    private final ConcurrentLinkedQueue<String> breaches = new ConcurrentLinkedQueue<>();
+    private final Breaches breaches;
+    /** How a breach of exclusion begins: the rule, and the lock if it has a name. */
+    private final String rule1;
     /** Written only inside EXCLUSIVE sections: ordered by the lock alone. */
     private long guarded;
+
+    /** A checker of one lock, with breaches of its own. */
+    ExclusionChecker() {
+        this(new Breaches(), "");
+    }
+
+    /**
+     * A checker of one lock among several.
+     *
+     * @param breaches where to record breaches; shared with the checkers of the other locks
+     * @param lockName the lock's name in breaches of exclusion ("k1"); empty for none
+     */
+    ExclusionChecker(Breaches breaches, String lockName) {
+        this.breaches = breaches;
+        this.rule1 = "rule 1 (exclusion)" + (lockName.isEmpty() ? "" : " on " + lockName) + ": ";
+    }
 
     /** The last ticket taken by an EXCLUSIVE section; a NONE requester reads it first. */
     long ticket() {
@@ -62,7 +78,7 @@ final class ExclusionChecker {
                 int e = exclusive.incrementAndGet();
                 int s = shared.get();
                 if (e != 1 || s != 0) {
-                    breach("rule 1 (exclusion): an EXCLUSIVE holder entered beside " + (e - 1)
+                    breach(rule1 + "an EXCLUSIVE holder entered beside " + (e - 1)
                             + " EXCLUSIVE and " + s + " SHARED holders");
                 }
                 long t = tickets.incrementAndGet();
@@ -75,7 +91,7 @@ final class ExclusionChecker {
                 shared.incrementAndGet();
                 int e = exclusive.get();
                 if (e != 0) {
-                    breach("rule 1 (exclusion): a SHARED holder entered beside " + e
+                    breach(rule1 + "a SHARED holder entered beside " + e
                             + " EXCLUSIVE holders");
                 }
                 return 0L;
@@ -83,7 +99,7 @@ final class ExclusionChecker {
             default: {
                 long t = insideTicket.get();
                 if (t != 0 && t <= ticketBeforeRequest) {
-                    breach("rule 1 (exclusion): a NONE acquisition, requested while EXCLUSIVE"
+                    breach(rule1 + "a NONE acquisition, requested while EXCLUSIVE"
                             + " holder #" + t + " was inside, was granted before that holder"
                             + " left");
                 }
@@ -104,22 +120,20 @@ final class ExclusionChecker {
 
     /** Records a breach of any rule; the driver stops at the first. */
     void breach(String what) {
-        if (breachCount.getAndIncrement() < MAX_KEPT) {
-            breaches.add(what + " [on " + Thread.currentThread().getName() + "]");
-        }
+        breaches.add(what);
     }
 
     boolean breached() {
-        return breachCount.get() != 0;
+        return breaches.any();
     }
 
-    /** The breaches recorded, the first {@value #MAX_KEPT} of them. */
+    /** The breaches recorded, the first {@value Breaches#MAX_KEPT} of them. */
     List<String> breaches() {
-        return new ArrayList<>(breaches);
+        return breaches.list();
     }
 
     int breachCount() {
-        return breachCount.get();
+        return breaches.count();
     }
 
     /** The EXCLUSIVE sections entered. */

@@ -530,6 +530,21 @@ final class KeyedMultiLockTest {
     }
 
     @Test
+    void k5_setWaitingBeforeItsKeys_pinsKeysItHasNotReached() {
+        MultiLock plain = MultiLock.create(); // ordered before any key's state: created first
+        Handle blocker = take(plain, EXCLUSIVE);
+        MultiLockSet set = MultiLockSet.of(family.get("a"), plain, family.get("b"));
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        assertFalse(f.isDone());
+        assertEquals(NONE, family.get("a").locked(), "the set waits on the plain lock first");
+        assertEquals(2, family.size(), "K2/K5: the waiting set pins the keys it has not reached,"
+                + " so their place in the order stays fixed: " + family);
+        blocker.release();
+        granted(f).release();
+        assertEquals(0, family.size());
+    }
+
+    @Test
     void k5_cancelledSetAcquisition_leavesNoKey() {
         Handle blocker = take(family.get("b"), EXCLUSIVE);
         MultiLockSet set = MultiLockSet.of(family.get("c"), family.get("b"), family.get("a"));

@@ -1,11 +1,15 @@
 package dev.multilock.tests;
 
+import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
+
+import java.util.concurrent.ConcurrentHashMap;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 
 /**
  * The shape and size of the Lincheck runs, shared by the suites over the real lock and the
- * negative controls over {@link BrokenLock}, so that both run exactly the same checks.
+ * negative controls over {@link BrokenLock} (for keyed families: {@link BrokenKeyedLock}), so
+ * that both run exactly the same checks.
  *
  * <p>Each run generates {@code iterations} random scenarios (three threads of three operations,
  * after an init part of two and before a post part of one) and runs each {@code invocations}
@@ -26,6 +30,18 @@ final class LincheckConfig {
     static final int STRESS_ITERATIONS = 20;
     static final int STRESS_INVOCATIONS = 1_000;
 
+    /**
+     * The keyed suites ({@link KeyedLincheckTest} and its negative controls), per run: fewer and
+     * shorter scenarios, since an interleaving of a family is about three times as long to run as
+     * one of a single lock, and every run starts with the fixed scenarios of
+     * {@link KeyedLincheckTest#K3_SCENARIOS}; sized so that all keyed suites together take about
+     * a minute on two cores.
+     */
+    static final int KEYED_MODEL_CHECKING_ITERATIONS = 4;
+    static final int KEYED_MODEL_CHECKING_INVOCATIONS = 300;
+    static final int KEYED_STRESS_ITERATIONS = 10;
+    static final int KEYED_STRESS_INVOCATIONS = 1_000;
+
     static final int THREADS = 3;
     static final int ACTORS_PER_THREAD = 3;
     static final int ACTORS_BEFORE = 2;
@@ -44,6 +60,31 @@ final class LincheckConfig {
 
     static int stressIterations() {
         return STRESS_ITERATIONS * scale();
+    }
+
+    /**
+     * Model checking of keyed families against {@link SequentialKeyedLock}. The methods of
+     * {@code ConcurrentHashMap}, the families' key table, are treated as atomic: each is
+     * linearizable for the key it is given, and the model checker then spends its thread
+     * switches on the family's own races (between two table operations, and between a table
+     * operation and a use count's CAS) rather than inside the JDK's table. The stress runs keep
+     * the real table.
+     */
+    static ModelCheckingOptions keyedModelChecking() {
+        return modelChecking()
+                .iterations(KEYED_MODEL_CHECKING_ITERATIONS * scale())
+                .invocationsPerIteration(KEYED_MODEL_CHECKING_INVOCATIONS)
+                .addGuarantee(forClasses(ConcurrentHashMap.class.getName())
+                        .allMethods().treatAsAtomic())
+                .sequentialSpecification(SequentialKeyedLock.class);
+    }
+
+    /** Stress runs of keyed families against {@link SequentialKeyedLock}. */
+    static StressOptions keyedStress() {
+        return stress()
+                .iterations(KEYED_STRESS_ITERATIONS * scale())
+                .invocationsPerIteration(KEYED_STRESS_INVOCATIONS)
+                .sequentialSpecification(SequentialKeyedLock.class);
     }
 
     /** Model checking against {@link SequentialLock}. */

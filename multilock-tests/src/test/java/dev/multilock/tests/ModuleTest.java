@@ -129,10 +129,9 @@ final class ModuleTest {
 
     @Test
     void lockfreeDescriptor_requires_apiTransitivelyAndJspecifyStatically() {
-        assertEquals(
-                Set.of("mandated java.base", "transitive " + API_MODULE, "static org.jspecify"),
-                requires(descriptor(IMPL_MODULE)),
-                "requiring the implementation gives an application the API");
+        assertEquals(Set.of("mandated java.base", "transitive " + API_MODULE,
+                "static org.jspecify", "static jdk.jfr"), requires(descriptor(IMPL_MODULE)),
+                "requiring the implementation gives an application the API; JFR is optional");
     }
 
     @Test
@@ -152,8 +151,10 @@ final class ModuleTest {
         assertEquals(Set.of(PG_MODULE), exports(d), "its API, to everyone");
         assertEquals(Set.of(), d.opens(), "opens nothing");
         assertEquals(Set.of("mandated java.base", "transitive " + API_MODULE,
-                "transitive java.sql", "org.postgresql.jdbc", "static org.jspecify"), requires(d),
-                "the API and JDBC (a DataSource is in its API), the driver, nothing else");
+                "transitive java.sql", "org.postgresql.jdbc", "static org.jspecify",
+                "static org.checkerframework.checker.qual"), requires(d),
+                "the API and JDBC (a DataSource is in its API), the driver, nothing else at run"
+                        + " time (the annotation modules are for the compiler)");
         assertEquals(Set.of(), d.uses(), "the local queue comes through the API's service");
         assertEquals(Set.of(), provides(d));
     }
@@ -175,10 +176,10 @@ final class ModuleTest {
         ModuleDescriptor d = descriptor(TESTS_MODULE);
         assertTrue(d.isOpen(), "open, so that JUnit and Lincheck reach the tests reflectively");
         assertEquals(Set.of("mandated java.base", IMPL_MODULE, PG_MODULE, "java.management",
-                "java.naming", "java.sql", "org.postgresql.jdbc"), requires(d),
+                "java.naming", "java.sql", "org.postgresql.jdbc", "jdk.jfr"), requires(d),
                 "the implementations (and the API through them); JDBC, the PostgreSQL driver"
                         + " and java.naming that its data sources need; java.management for"
-                        + " ChildJvm");
+                        + " ChildJvm; jdk.jfr to record and read the Wait event");
     }
 
     // ---- service loading on the module path ----

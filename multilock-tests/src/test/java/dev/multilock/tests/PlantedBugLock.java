@@ -3,6 +3,7 @@ package dev.multilock.tests;
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
+import dev.multilock.Watch;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,6 +80,21 @@ final class PlantedBugLock implements StressLock<Object> {
     @Override
     public int queueLength() {
         return lock.queueLength();
+    }
+
+    @Override
+    public Watch watch(MultiLockType type) {
+        return lock.watch(type);
+    }
+
+    @Override
+    public void close(Object watch) {
+        ((Watch) watch).close();
+    }
+
+    @Override
+    public CompletableFuture<Void> whenAcquirable(MultiLockType type) {
+        return lock.whenAcquirable(type);
     }
 
     @Override

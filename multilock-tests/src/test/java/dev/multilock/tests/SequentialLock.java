@@ -11,7 +11,7 @@ import java.util.List;
  * at a time, and nothing else. It has every operation of the Lincheck test classes
  * ({@link LockOperations}, {@link WaitingLockOperations}, {@link MultiLockLincheckTest},
  * {@link MultiLockLimitsLincheckTest}), with the same signatures, and keeps the same per-thread
- * slots as {@link LockSlots}.
+ * slots as {@link LockSlots}; {@link SequentialKeyedLock} keeps one per key.
  *
  * <ul>
  *   <li>Holders: one EXCLUSIVE, or a count of SHARED; NONE holders keep nothing out and are not
@@ -65,14 +65,15 @@ public final class SequentialLock {
         }
     }
 
-    /** What one thread of the scenario holds and waits for. */
+    /** What one thread of the scenario holds, waits for and watches (the modes of its watches). */
     private static final class Slot {
         final Deque<Hold> held = new ArrayDeque<>();
         final Deque<Request> pending = new ArrayDeque<>();
+        final Deque<MultiLockType> watches = new ArrayDeque<>();
 
         @Override
         public String toString() {
-            return held + "/" + pending;
+            return held + "/" + pending + (watches.isEmpty() ? "" : "/watching " + watches);
         }
     }
 
@@ -200,6 +201,17 @@ public final class SequentialLock {
         slot.pending.pollFirst();
         slot.held.addLast(r.hold);
         return true;
+    }
+
+    // ---- watches (of SequentialKeyedLock): a watch changes nothing the others can see ----
+
+    public void watch(MultiLockType type, int thread) {
+        slots[thread].watches.addLast(type);
+    }
+
+    /** Closes the newest open watch; false if none is open. */
+    public boolean close(int thread) {
+        return slots[thread].watches.pollLast() != null;
     }
 
     /** Of {@link MultiLockLimitsLincheckTest}. */
