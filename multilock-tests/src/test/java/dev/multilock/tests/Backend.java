@@ -9,6 +9,7 @@ import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import dev.multilock.tests.pg.Poll;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -34,9 +37,7 @@ import org.junit.jupiter.params.provider.Arguments;
  * they had several backends. PostgreSQL completes a grant that needs the server on a library
  * thread after a round trip: for it they wait at most {@link #AWAIT}. The helpers are about
  * outcomes; a test of exact synchrony keeps its {@code isDone()} and is skipped for POSTGRES.
- * A test's setup step or leak probe that the rules say succeeds at once takes the lock with
- * {@link #takeNow}; a test about what {@code tryAcquire} decides calls it itself. A test that a
- * known bug of a backend breaks says so with {@link KnownBug}.
+ * A test that a known bug of a backend breaks says so with {@link KnownBug}.
  *
  * <p>The suites run on {@link #inJvm()} by default. {@code PostgresBackendTest} runs them again
  * on {@link #POSTGRES}: a class tagged {@code postgres}, so that {@code -DexcludedGroups=postgres}
@@ -92,6 +93,9 @@ enum Backend {
     static final Duration AWAIT = Duration.ofSeconds(10);
 
     private static final KeyedMultiLock<String> FAMILY = KeyedMultiLock.create();
+    private static final Pattern WATCHERS = Pattern.compile(", watchers=(\\d+)]");
+    /** How the toString of a PostgreSQL lock begins. */
+    private static final String POSTGRES_LOCK = "PostgresLock(";
     private static final AtomicLong KEYS = new AtomicLong();
 
     /** A new lock of this backend, unlocked, that no other test uses. */
@@ -171,20 +175,34 @@ enum Backend {
     }
 
     /**
-     * Takes {@code type} on {@code lock} where the rules say it can be taken at once: a test's
-     * setup, or its probe that nothing leaked (rule 3). On a synchronous backend a
-     * {@code tryAcquire}, which must succeed, as {@link Grants#take} asserts; on PostgreSQL an
-     * {@code acquire}, granted within {@link #AWAIT}: a {@code tryAcquire} there may still meet
-     * this process letting go of its server lock of the key
-     * ({@link KnownBug#TRY_REFUSED_WHILE_RELEASING}), which is not what such a step is about. A
-     * test about what {@code tryAcquire} decides calls it itself.
+     * The watches and {@code whenAcquirable} futures registered with {@code lock}, as its
+     * {@code toString} counts them ({@code ", watchers=N]"}, the first such bracket); empty for a
+     * PostgreSQL lock, whose {@code toString} (this process's view) shows its mode and queue
+     * only. Fails for any other lock that no longer shows the count.
      */
-    Handle takeNow(MultiLock lock, MultiLockType type) {
-        if (synchronousGrants()) {
-            return lock.tryAcquire(type).orElseThrow(() -> new AssertionError(
-                    "a fresh " + type + " is refused (rule 3: nothing leaks): " + lock));
+    static OptionalInt watchers(MultiLock lock) {
+        String seen = lock.toString();
+        Matcher m = WATCHERS.matcher(seen);
+        if (m.find()) {
+            return OptionalInt.of(Integer.parseInt(m.group(1)));
         }
-        return granted(lock.acquire(type));
+        if (seen.startsWith(POSTGRES_LOCK)) {
+            return OptionalInt.empty();
+        }
+        throw new AssertionError("the lock's toString no longer has ', watchers=N]': " + seen);
+    }
+
+    /**
+     * Asserts that {@code expected} watches and waits are registered with {@code lock}, now
+     * (synchronous backends) or within {@link #AWAIT} (others), where its {@code toString}
+     * counts them: a PostgreSQL lock's does not, and is not checked.
+     */
+    void assertWatchers(MultiLock lock, int expected, String message) {
+        if (watchers(lock).isEmpty()) {
+            return;
+        }
+        eventually(() -> watchers(lock).getAsInt() == expected, message + " (expected "
+                + expected + " watchers)");
     }
 
     /**

@@ -90,13 +90,14 @@ class CancellationTest {
     }
 
     /** Releases {@code handles}, then checks that the lock is back to unlocked and reusable. */
-    private static void assertNothingLeaks(Backend backend, MultiLock lock, Handle... handles) {
+    private static void assertNothingLeaks(MultiLock lock, Handle... handles) {
         for (Handle h : handles) {
             h.release();
         }
         assertSame(NONE, lock.locked(), "no hold leaked: " + lock);
         assertEquals(0, lock.queueLength(), "no waiter leaked: " + lock);
-        Handle fresh = backend.takeNow(lock, EXCLUSIVE);
+        Handle fresh = lock.tryAcquire(EXCLUSIVE)
+                .orElseThrow(() -> new AssertionError("a fresh EXCLUSIVE is refused: " + lock));
         fresh.release();
         assertSame(NONE, lock.locked());
     }
@@ -127,7 +128,7 @@ class CancellationTest {
             assertSame(SHARED, lock.locked());
             assertEquals(0, lock.queueLength(), "the withdrawn writer is no longer counted");
             assertTrue(reader.isHeld(), "the first reader still holds");
-            assertNothingLeaks(backend, lock, reader, late);
+            assertNothingLeaks(lock, reader, late);
         }
     }
 
@@ -229,7 +230,7 @@ class CancellationTest {
         Handle h3 = backend.granted(s3);
         assertSame(SHARED, lock.locked());
         assertEquals(0, lock.queueLength());
-        assertNothingLeaks(backend, lock, h1, h3);
+        assertNothingLeaks(lock, h1, h3);
     }
 
     @ParameterizedTest
@@ -246,7 +247,7 @@ class CancellationTest {
         assertSame(EXCLUSIVE, lock.locked());
 
         holder.release();
-        assertNothingLeaks(backend, lock, backend.granted(s2));
+        assertNothingLeaks(lock, backend.granted(s2));
     }
 
     @ParameterizedTest
@@ -264,7 +265,7 @@ class CancellationTest {
         assertFalse(s2.isDone());
 
         holder.release();
-        assertNothingLeaks(backend, lock, backend.granted(s2));
+        assertNothingLeaks(lock, backend.granted(s2));
     }
 
     @ParameterizedTest
@@ -283,7 +284,7 @@ class CancellationTest {
             assertEquals(30 - i - 1, lock.queueLength(), "after " + (i + 1) + " cancels");
         }
         assertSame(EXCLUSIVE, lock.locked());
-        assertNothingLeaks(backend, lock, holder);
+        assertNothingLeaks(lock, holder);
     }
 
     // ---- a granted future is the lock's: completing it again releases nothing ----
@@ -305,7 +306,7 @@ class CancellationTest {
         assertEquals(1, lock.queueLength());
 
         assertTrue(h.release(), "the handle is released by its own release");
-        assertNothingLeaks(backend, lock, backend.granted(waiter));
+        assertNothingLeaks(lock, backend.granted(waiter));
     }
 
     @ParameterizedTest
@@ -328,7 +329,7 @@ class CancellationTest {
         assertEquals(1, lock.queueLength());
 
         assertTrue(h.release());
-        assertNothingLeaks(backend, lock, backend.granted(waiter));
+        assertNothingLeaks(lock, backend.granted(waiter));
     }
 
     @ParameterizedTest
@@ -349,7 +350,7 @@ class CancellationTest {
         assertEquals(1, lock.queueLength());
 
         assertTrue(h.release(), "release its handle instead");
-        assertNothingLeaks(backend, lock, backend.granted(waiter));
+        assertNothingLeaks(lock, backend.granted(waiter));
     }
 
     // ---- acquire(type, executor) ----
@@ -370,7 +371,7 @@ class CancellationTest {
         Handle h = f.get(WAIT_S, SECONDS);
         assertSame(SHARED, h.type());
         assertSame(SHARED, lock.locked());
-        assertNothingLeaks(backend, lock, h);
+        assertNothingLeaks(lock, h);
     }
 
     @ParameterizedTest
@@ -385,7 +386,7 @@ class CancellationTest {
         holder.release();
         assertNotEquals(Thread.currentThread(), grantedOn.get(WAIT_S, SECONDS),
                 "the releaser does not run the continuation of an executor's request");
-        assertNothingLeaks(backend, lock, f.get(WAIT_S, SECONDS));
+        assertNothingLeaks(lock, f.get(WAIT_S, SECONDS));
     }
 
     @ParameterizedTest
@@ -405,7 +406,7 @@ class CancellationTest {
         assertTrue(f.isDone(), "granted at once: the future is returned complete");
         assertSame(type, backend.granted(f).type());
         assertEquals(0, submitted.get(), "a request granted at once never touches the executor");
-        assertNothingLeaks(backend, lock, f.join());
+        assertNothingLeaks(lock, f.join());
     }
 
     @ParameterizedTest
@@ -430,7 +431,7 @@ class CancellationTest {
         assertSame(EXCLUSIVE, lock.locked(),
                 "the rejected SHARED grant was given back, so the EXCLUSIVE behind it is in");
         assertEquals(0, lock.queueLength());
-        assertNothingLeaks(backend, lock, h);
+        assertNothingLeaks(lock, h);
     }
 
     @ParameterizedTest
@@ -447,7 +448,7 @@ class CancellationTest {
         ExecutionException e =
                 assertThrows(ExecutionException.class, () -> f.get(WAIT_S, SECONDS));
         assertSame(rejection, e.getCause());
-        assertNothingLeaks(backend, lock);
+        assertNothingLeaks(lock);
     }
 
     @ParameterizedTest
@@ -471,7 +472,7 @@ class CancellationTest {
         assertThrows(CancellationException.class, f::join);
         Handle h = backend.granted(next);
         assertSame(SHARED, lock.locked(), "the raced grant was released again: " + lock);
-        assertNothingLeaks(backend, lock, h);
+        assertNothingLeaks(lock, h);
     }
 
     @ParameterizedTest
@@ -489,7 +490,7 @@ class CancellationTest {
         assertTrue(writer.cancel(false));
         Handle late = backend.granted(lateReader);
         assertEquals(0, submitted.get(), "a withdrawn request is never delivered");
-        assertNothingLeaks(backend, lock, reader, late);
+        assertNothingLeaks(lock, reader, late);
         assertEquals(0, submitted.get());
     }
 }

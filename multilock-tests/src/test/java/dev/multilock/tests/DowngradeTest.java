@@ -13,6 +13,7 @@ import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -169,14 +170,14 @@ class DowngradeTest {
         shared.release();
         none.release();
         assertFalse(shared.downgrade(), "downgrade of a released handle must return false");
-        Handle writer = backend.takeNow(lock, EXCLUSIVE);
+        Handle writer = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         writer.release();
         assertFalse(writer.downgrade(), "downgrade of a released EXCLUSIVE handle must return"
                 + " false");
         assertEquals(EXCLUSIVE, writer.type(), "a refused downgrade must not change the type");
         assertEquals(NONE, lock.locked(), "a downgrade of a released handle must not add a"
                 + " shared hold; " + lock);
-        Handle twice = backend.takeNow(lock, EXCLUSIVE);
+        Handle twice = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         assertTrue(twice.downgrade());
         assertFalse(twice.downgrade(), "a second downgrade must return false");
         twice.release();
@@ -187,6 +188,7 @@ class DowngradeTest {
     @ParameterizedTest
     @MethodSource("backends")
     void release_downgradedHandle_releasesTheSharedHold(Backend backend) {
+        KnownBug.TRY_REFUSED_WHILE_DOWNGRADING.skipsOn(backend); // the last tryAcquire
         MultiLock lock = backend.create();
         Handle h = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         assertTrue(h.downgrade());
@@ -200,8 +202,9 @@ class DowngradeTest {
         assertEquals(SHARED, lock.locked(), "a second release must change nothing; " + lock);
         other.release();
         assertEquals(NONE, lock.locked(), "the lock must end NONE; " + lock);
-        // no shared hold may leak
-        backend.takeNow(lock, EXCLUSIVE).release();
+        Optional<Handle> writer = lock.tryAcquire(EXCLUSIVE);
+        assertTrue(writer.isPresent(), "no shared hold may leak; " + lock);
+        writer.get().release();
     }
 
     @ParameterizedTest

@@ -91,7 +91,7 @@ class ExecutorTest {
         Thread t = ranOn.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertTrue(t.getName().startsWith(POOL_THREAD), "a waiting acquire(type, executor) must be"
                 + " completed on the executor, but its continuation ran on " + t.getName());
-        Quiescence.assertAtRest(lock, backend);
+        Quiescence.assertAtRest(lock);
     }
 
     @ParameterizedTest
@@ -113,7 +113,7 @@ class ExecutorTest {
                 "a request that can be granted at once must be returned complete: " + f);
         assertEquals(0, calls.get(), "a request granted at once must never touch the executor");
         assertTrue(f.join().release(), "rule 5: the first release returned false");
-        Quiescence.assertAtRest(lock, backend);
+        Quiescence.assertAtRest(lock);
     }
 
     @ParameterizedTest
@@ -160,7 +160,7 @@ class ExecutorTest {
                         + ran.get(k));
             }
         }
-        Quiescence.assertAtRest(lock, backend);
+        Quiescence.assertAtRest(lock);
     }
 
     @ParameterizedTest
@@ -187,7 +187,7 @@ class ExecutorTest {
                 + " when that grant was released again; " + lock);
         assertEquals(SHARED, lock.locked(), "the rejected EXCLUSIVE grant is still held: " + lock);
         assertTrue(next.join().release(), "rule 5: the first release returned false");
-        Quiescence.assertAtRest(lock, backend);
+        Quiescence.assertAtRest(lock);
     }
 
     @ParameterizedTest
@@ -233,7 +233,7 @@ class ExecutorTest {
         assertEquals(WAITERS, granted.get() + failed, "every waiter is either granted or failed");
         assertTrue(failed > 0 && granted.get() > 0, "the executor rejected " + failed
                 + " of " + WAITERS + " tasks; expected about half");
-        Quiescence.assertAtRest(lock, backend);
+        Quiescence.assertAtRest(lock);
     }
 
     @ParameterizedTest
@@ -280,6 +280,6 @@ class ExecutorTest {
             }
         }
         assertEquals(waiters, ran[0], "continuations run");
-        Quiescence.assertAtRest(lock, backend);
+        Quiescence.assertAtRest(lock);
     }
 }

@@ -307,7 +307,6 @@ class FairnessTest {
     @ParameterizedTest
     @MethodSource("backends")
     void tryAcquireExclusive_noneHeld_succeeds(Backend backend) {
-        KnownBug.TRY_REFUSED_WHILE_RELEASING.skipsOn(backend); // after the NONE grant
         MultiLock lock = backend.create();
         Handle none = take(lock, NONE);
         assertSame(NONE, lock.locked(), "NONE does not show in locked()");
@@ -323,7 +322,6 @@ class FairnessTest {
     @ParameterizedTest
     @MethodSource("backends")
     void acquireExclusive_noneAndSharedHeld_grantedWhenSharedReleased(Backend backend) {
-        KnownBug.TRY_REFUSED_WHILE_RELEASING.skipsOn(backend); // after the NONE grant
         MultiLock lock = backend.create();
         Handle none = take(lock, NONE);
         Handle shared = take(lock, SHARED);

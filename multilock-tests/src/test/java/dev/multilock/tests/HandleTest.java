@@ -366,7 +366,7 @@ class HandleTest {
         MultiLock other = backend.create();
         Handle foreign = take(other, SHARED);
         foreign.release();
-        Handle otherHolder = backend.takeNow(other, EXCLUSIVE);
+        Handle otherHolder = take(other, EXCLUSIVE);
 
         assertThrows(IllegalArgumentException.class, () -> mine.lock.release(foreign));
         mine.assertUnchanged("release of a released foreign handle");

@@ -16,29 +16,16 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 enum KnownBug {
 
     /**
-     * PostgreSQL: {@code tryAcquire} returns empty while this process lets go of its server lock
-     * of the key (the hold is RELEASING after the last local holder left, or after a NONE grant,
-     * which holds nothing), though nothing holds the lock and nobody waits: rule 2 ("a new
-     * request succeeds at once if and only if nobody is waiting and the holders allow it") and
-     * P8. {@code ServerHold.tryCover} refuses in every phase but HELD (covered) and IDLE (try on
-     * the server); in RELEASING (and ACQUIRING for another request of a compatible mode) it
-     * could instead keep the try until the phase settles, then decide it.
+     * PostgreSQL: {@code tryAcquire} returns empty while this process's downgrade of its server
+     * lock is in flight, though nothing holds the lock and nobody waits (an EXCLUSIVE handle was
+     * downgraded and released, and the last SHARED holder left): rule 2 ("a new request succeeds
+     * at once if and only if nobody is waiting and the holders allow it") and P8. The hold is
+     * HELD with {@code downgrading} set until the server's answer: {@code ServerHold.tryCover}
+     * finds it neither {@code grantable} (the effective mode is SHARED) nor {@code joinable}
+     * (HELD is not IDLE, RELEASING or ACQUIRING), so it refuses; f8d476f made a try wait for a
+     * release in flight, not for a downgrade in flight.
      */
-    TRY_REFUSED_WHILE_RELEASING(Backend.POSTGRES),
-
-    /**
-     * PostgreSQL: an EXCLUSIVE request queued behind this process's SHARED server lock fails with
-     * a {@code PostgresLockException} ("relation multilock_fencing does not exist") when no
-     * EXCLUSIVE lock was taken on the database before, instead of being granted once the SHARED
-     * holders leave. In {@code ServerHold.advance} (phase HELD), {@code needsTokens(next.type)}
-     * is tested before the mode: under a SHARED hold {@code nextToken > tokenCeiling}, so it
-     * reserves fencing tokens ({@code reserveTokens}) under a SHARED lock, on a table that only
-     * an EXCLUSIVE acquisition creates; the failure goes to {@code releaseAfterFailure}, which
-     * fails every pending request. Where the table exists, the same path costs a wasted round
-     * trip and a block of tokens. The suites' database has the table (see PostgresBackend);
-     * {@code PostgresBackendTest} shows the bug on a fresh one.
-     */
-    EXCLUSIVE_BEHIND_SHARED_FAILS(Backend.POSTGRES),
+    TRY_REFUSED_WHILE_DOWNGRADING(Backend.POSTGRES),
 
     /**
      * PostgreSQL: an acquisition that takes the server lock sets a watch of a mode it leaves
@@ -48,7 +35,15 @@ enum KnownBug {
      * ends with {@code evaluate(w, true)} for every watch, as if the grant of the server lock
      * were a release.
      */
-    WATCH_SET_BY_SERVER_ACQUISITION(Backend.POSTGRES);
+    WATCH_SET_BY_SERVER_ACQUISITION(Backend.POSTGRES),
+
+    /**
+     * PostgreSQL: {@code toString()} shows the mode and the queue length but no holder count
+     * ({@code "PostgresLock(ns/key)[SHARED, queued=0][server: ...]"}), where API.md's table has
+     * {@code toString} give "state, holder count and queue length". The suites read the holder
+     * count of a leaf from it (MultiLockSetTest); on PostgreSQL that check is left out.
+     */
+    TOSTRING_WITHOUT_HOLDER_COUNT(Backend.POSTGRES);
 
     /** The system property that runs the tests of known bugs anyway. */
     static final String RUN_PROPERTY = "multilock.knownBugs";

@@ -123,7 +123,7 @@ class MultiLockSetTest {
         assertEquals(NONE, set.locked(), "no member held: NONE");
         Handle none = a.tryAcquire(NONE).orElseThrow();
         assertEquals(NONE, set.locked(), "a NONE hold never shows in locked()");
-        Handle shared = members.backend.takeNow(a, SHARED);
+        Handle shared = a.tryAcquire(SHARED).orElseThrow();
         assertEquals(SHARED, set.locked(), "max(SHARED, NONE) is SHARED; " + a + " " + b);
         Handle exclusive = b.tryAcquire(EXCLUSIVE).orElseThrow();
         assertEquals(EXCLUSIVE, set.locked(), "max(SHARED, EXCLUSIVE) is EXCLUSIVE");
@@ -150,7 +150,7 @@ class MultiLockSetTest {
         assertEquals(EXCLUSIVE, h.type());
         assertTrue(h.isHeld());
         assertTrue(set.release(h));
-        assertNone(members, a, b, c);
+        assertNone(a, b, c);
     }
 
     @ParameterizedTest
@@ -192,7 +192,7 @@ class MultiLockSetTest {
         directA.release();
         directB.release();
         blocker.release();
-        assertNone(members, a, b, c);
+        assertNone(a, b, c);
     }
 
     @ParameterizedTest
@@ -216,7 +216,7 @@ class MultiLockSetTest {
         assertEquals(EXCLUSIVE, a.locked());
         assertEquals(EXCLUSIVE, b.locked());
         h.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -231,7 +231,7 @@ class MultiLockSetTest {
             assertEquals(0, set.queueLength());
             f.get(5, SECONDS).release();
         }
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -254,7 +254,7 @@ class MultiLockSetTest {
                 + " waiters now hold; " + a);
         writerA.join().release();
         writerB.join().release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -280,7 +280,9 @@ class MultiLockSetTest {
             members.backend.eventually(exclusive::isSet, "the set's notify watches every member:"
                     + " EXCLUSIVE is now acquirable on a and b; " + a + " " + b);
         }
-        assertEquals(0, watchers(a) + watchers(b), "closing the set's watches must close the"
+        members.backend.assertWatchers(a, 0, "closing the set's watches must close the"
+                + " member watches; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "closing the set's watches must close the"
                 + " member watches; " + a + " " + b);
     }
 
@@ -302,16 +304,16 @@ class MultiLockSetTest {
         hb.release();
         members.backend.await(exclusive, "the last release must complete the set's wait; " + a
                 + " " + b);
-        members.backend.eventually(() -> watchers(a) + watchers(b) == 0, "a completed set wait"
+        members.backend.assertWatchers(a, 0, "a completed set wait"
                 + " must leave no member watch behind; " + a + " " + b);
-        assertNone(members, a, b);
+        members.backend.assertWatchers(b, 0, "a completed set wait"
+                + " must leave no member watch behind; " + a + " " + b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
     @MethodSource("members")
     void acquireShared_memberHeldSharedDirectly_succeedsAndMemberStaysShared(Members members) {
-        // on PostgreSQL, if b comes first, the failed EXCLUSIVE's rollback leaves b releasing
-        KnownBug.TRY_REFUSED_WHILE_RELEASING.skipsOn(members.backend);
         MultiLock a = members.create();
         MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
@@ -327,7 +329,7 @@ class MultiLockSetTest {
                 + " handle is released");
         assertState(b, NONE, 0, 0, "b must be released");
         direct.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     // ---- of() and members() ----
@@ -386,10 +388,10 @@ class MultiLockSetTest {
         CompletableFuture<Handle> f = members.backend.await(set.acquire(EXCLUSIVE),
                 "of(a, a).acquire(EXCLUSIVE) must not wait for itself; " + a);
         f.get(5, SECONDS).release();
-        Handle s = members.backend.takeNow(set, SHARED);
+        Handle s = set.tryAcquire(SHARED).orElseThrow();
         assertState(a, SHARED, 1, 0, "of(a, a) must take a single SHARED hold on a");
         s.release();
-        assertNone(members, a);
+        assertNone(a);
     }
 
     @ParameterizedTest
@@ -405,14 +407,15 @@ class MultiLockSetTest {
         assertState(c, SHARED, 1, 0, "each leaf must have exactly one shared holder");
         assertTrue(b.tryAcquire(EXCLUSIVE).isEmpty(), "b is held by the set");
         shared.release();
-        assertNone(members, a, b, c);
-        // a leaf held twice would make the set's EXCLUSIVE fail on itself
-        Handle exclusive = members.backend.takeNow(set, EXCLUSIVE);
+        assertNone(a, b, c);
+        Handle exclusive = set.tryAcquire(EXCLUSIVE).orElse(null);
+        assertNotNull(exclusive, "a leaf held twice would make the set's EXCLUSIVE fail on"
+                + " itself; " + b);
         exclusive.release();
         CompletableFuture<Handle> f = members.backend.await(set.acquire(EXCLUSIVE),
                 "the set's EXCLUSIVE acquire must not wait for itself on b; " + b);
         f.get(5, SECONDS).release();
-        assertNone(members, a, b, c);
+        assertNone(a, b, c);
     }
 
     // ---- all or nothing, cancellation ----
@@ -430,7 +433,7 @@ class MultiLockSetTest {
     void tryAcquireShared_firstCreatedMemberHeldExclusive_emptyAndOtherUntouched(Members members) {
         MultiLock a = members.create();
         MultiLock b = members.create();
-        allOrNothing(members, a, b);
+        allOrNothing(a, b);
     }
 
     @ParameterizedTest
@@ -438,11 +441,11 @@ class MultiLockSetTest {
     void tryAcquireShared_lastCreatedMemberHeldExclusive_emptyAndOtherUntouched(Members members) {
         MultiLock b = members.create();
         MultiLock a = members.create();
-        allOrNothing(members, a, b);
+        allOrNothing(a, b);
     }
 
     /** With {@code a} held EXCLUSIVE, every set over a and b fails SHARED and leaves b as was. */
-    private static void allOrNothing(Members members, MultiLock a, MultiLock b) {
+    private static void allOrNothing(MultiLock a, MultiLock b) {
         Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
         for (MultiLockSet set : List.of(MultiLockSet.of(a, b), MultiLockSet.of(b, a))) {
             assertTrue(set.tryAcquire(SHARED).isEmpty(), "all or nothing: a is held EXCLUSIVE,"
@@ -451,11 +454,11 @@ class MultiLockSetTest {
             assertState(a, EXCLUSIVE, 1, 0, "a must be untouched");
             assertEquals(0, set.queueLength());
         }
-        // b must be free after the failed set attempts
-        Handle hb = members.backend.takeNow(b, EXCLUSIVE);
+        Handle hb = b.tryAcquire(EXCLUSIVE).orElse(null);
+        assertNotNull(hb, "b must be free after the failed set attempts; " + b);
         hb.release();
         ha.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -481,7 +484,7 @@ class MultiLockSetTest {
         assertState(second, EXCLUSIVE, 1, 0, "a cancelled set acquisition must withdraw its"
                 + " waiting member request");
         blocker.release();
-        assertNone(members, first, second);
+        assertNone(first, second);
     }
 
     @ParameterizedTest
@@ -499,7 +502,7 @@ class MultiLockSetTest {
         assertState(first, SHARED, 1, 0, "a cancelled set acquisition must withdraw its"
                 + " waiting member request");
         blocker.release();
-        assertNone(members, first, second);
+        assertNone(first, second);
         assertEquals(0, set.queueLength());
     }
 
@@ -531,7 +534,7 @@ class MultiLockSetTest {
                 + " waiting member request");
         assertEquals(0, set.queueLength());
         blocker.release();
-        assertNone(members, first, second);
+        assertNone(first, second);
     }
 
     @ParameterizedTest
@@ -586,7 +589,7 @@ class MultiLockSetTest {
         assertState(b, EXCLUSIVE, 1, 0, "a withdrawn set acquisition must withdraw its waiting"
                 + " member request");
         blocker.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -608,7 +611,7 @@ class MultiLockSetTest {
         assertEquals(0, ab.queueLength(), "granted acquisitions no longer count");
         one.join().release();
         two.join().release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -625,7 +628,7 @@ class MultiLockSetTest {
         assertEquals(0, seen.join(), "the granted acquisition no longer counts in its own"
                 + " continuation");
         acquisition.join().release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -679,7 +682,7 @@ class MultiLockSetTest {
                 "a released handle of another set is still foreign");
         otherHandle.release();
         leafHandle.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -721,10 +724,10 @@ class MultiLockSetTest {
         writerA.join().release();
         readerB.join().release();
         assertFalse(h.downgrade(), "a released handle does not downgrade");
-        Handle shared = members.backend.takeNow(set, SHARED);
+        Handle shared = set.tryAcquire(SHARED).orElseThrow();
         assertFalse(shared.downgrade(), "a SHARED set handle does not downgrade");
         shared.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     // ---- the set's watch: no busy loop, nothing left behind ----
@@ -751,21 +754,21 @@ class MultiLockSetTest {
             assertFalse(w.isSet(), "the set's watch must not be set while b is held; " + b);
             assertFalse(awaited.isDone() || waited.isDone(), "the set's awaitSet/whenAcquirable"
                     + " must not complete while b is held; " + b);
-            assertEquals(2, watchers(a), "one member watch per set watch or wait on a, no more"
-                    + " (re-registering on each event would grow this); " + a);
+            members.backend.assertWatchers(a, 2, "one member watch per set watch or wait on a, no"
+                    + " more (re-registering on each event would grow this); " + a);
             // a becomes acquirable again and again while b stays held (on PostgreSQL each event
             // is a few round trips: 100 there)
             int events = members.backend.inOneJvm() ? 10_000 : 100;
             bounded(runner, () -> {
                 for (int i = 0; i < events; i++) {
-                    members.backendOf(0).takeNow(a, EXCLUSIVE).release();
+                    a.tryAcquire(EXCLUSIVE).orElseThrow().release();
                 }
                 return null;
             }, events + " events on a with b held", a, b);
             assertFalse(w.isSet(), "events on a alone must never set the set's watch");
             assertFalse(awaited.isDone() || waited.isDone());
-            assertEquals(2, watchers(a), "member watches must not grow with events; " + a);
-            assertEquals(2, watchers(b), "member watches must not grow with events; " + b);
+            members.backend.assertWatchers(a, 2, "member watches must not grow with events; " + a);
+            members.backend.assertWatchers(b, 2, "member watches must not grow with events; " + b);
             bounded(runner, () -> {
                 hb.release();
                 return null;
@@ -773,12 +776,13 @@ class MultiLockSetTest {
             members.backend.eventually(w::isSet, "the set's watch must be set once every member is"
                     + " acquirable; " + a + " " + b);
             members.backend.eventually(() -> awaited.isDone() && waited.isDone(), "the set's"
-                    + " awaitSet and whenAcquirable must complete once every member is"
-                    + " acquirable");
+                    + " awaitSet and whenAcquirable must complete once every member is acquirable");
         } finally {
             runner.shutdownNow();
         }
-        members.backend.eventually(() -> watchers(a) + watchers(b) == 0, "closing the set's watch"
+        members.backend.assertWatchers(a, 0, "closing the set's watch"
+                + " and completing its wait must unregister every member watch; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "closing the set's watch"
                 + " and completing its wait must unregister every member watch; " + a + " " + b);
     }
 
@@ -823,7 +827,7 @@ class MultiLockSetTest {
         }
         reader.release();
         writer.release();
-        assertNone(members, a, b);
+        assertNone(a, b);
     }
 
     @ParameterizedTest
@@ -835,12 +839,14 @@ class MultiLockSetTest {
         Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
         Watch w = set.watch(SHARED);
         CompletableFuture<Void> pending = w.awaitSet();
-        assertEquals(1, watchers(a), "a set watch watches every member; " + a);
+        members.backend.assertWatchers(a, 1, "a set watch watches every member; " + a);
         w.close();
         w.close();
         assertTrue(pending.isCancelled(), "close() must cancel a pending awaitSet(): " + pending);
         assertTrue(w.awaitSet().isCancelled(), "awaitSet() on a closed watch is cancelled");
-        assertEquals(0, watchers(a) + watchers(b), "close() must close every member watch; "
+        members.backend.assertWatchers(a, 0, "close() must close every member watch; "
+                + a + " " + b);
+        members.backend.assertWatchers(b, 0, "close() must close every member watch; "
                 + a + " " + b);
         hb.release();
         assertFalse(w.isSet(), "a closed set watch must not be set by a member release");
@@ -865,13 +871,15 @@ class MultiLockSetTest {
                 fail("the set's whenAcquirable completed while b is held; " + b);
             }
         }
-        assertEquals(0, watchers(a), "closed set watches and given-up set waits must leave no"
-                + " member watch; " + a);
-        assertEquals(0, watchers(b), "closed set watches and given-up set waits must leave no"
-                + " member watch; " + b);
+        members.backend.assertWatchers(a, 0, "closed set watches and given-up set waits must leave"
+                + " no member watch; " + a);
+        members.backend.assertWatchers(b, 0, "closed set watches and given-up set waits must leave"
+                + " no member watch; " + b);
         CompletableFuture<Void> cancelled = set.whenAcquirable(EXCLUSIVE);
         assertTrue(cancelled.cancel(false));
-        assertEquals(0, watchers(a) + watchers(b), "a cancelled set wait must leave no member"
+        members.backend.assertWatchers(a, 0, "a cancelled set wait must leave no member"
+                + " watch; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "a cancelled set wait must leave no member"
                 + " watch; " + a + " " + b);
         hb.release();
     }
@@ -896,7 +904,7 @@ class MultiLockSetTest {
             assertEquals("set-executor", thread.get(5, SECONDS), "a set acquisition that had to"
                     + " wait must be completed on the executor");
             f.get(5, SECONDS).release();
-            assertNone(members, a, b);
+            assertNone(a, b);
         } finally {
             executor.shutdownNow();
         }
@@ -904,39 +912,35 @@ class MultiLockSetTest {
 
     // ---- helpers ----
 
-    private static final Pattern STATE =
-            Pattern.compile("\\[(NONE|SHARED|EXCLUSIVE), holders=(\\d+), queued=(\\d+),"
-                    + " watchers=(\\d+)]");
+    private static final Pattern HOLDERS = Pattern.compile("\\[(NONE|SHARED|EXCLUSIVE),"
+            + " holders=(\\d+),");
 
-    /** The first bracket of the leaf's toString: on PostgreSQL, its local lock's. */
-    private static Matcher state(MultiLock leaf) {
-        Matcher m = STATE.matcher(leaf.toString());
-        if (!m.find()) {
-            fail("the lock's toString no longer has"
-                    + " '[TYPE, holders=N, queued=N, watchers=N]': " + leaf);
-        }
-        return m;
-    }
-
-    private static int watchers(MultiLock leaf) {
-        return Integer.parseInt(state(leaf).group(4));
-    }
-
-    /** Asserts a leaf's mode, holder count (from its toString) and queue length. */
+    /**
+     * Asserts a leaf's mode, holder count (from its toString) and queue length. A PostgreSQL
+     * leaf's toString shows no holder count ({@link KnownBug#TOSTRING_WITHOUT_HOLDER_COUNT}):
+     * there the count is not checked while that bug is open.
+     */
     private static void assertState(
             MultiLock leaf, MultiLockType locked, int holders, int queued, String invariant) {
-        Matcher m = state(leaf);
         String seen = leaf.toString();
         assertEquals(locked, leaf.locked(), invariant + ": mode; " + seen);
-        assertEquals(holders, Integer.parseInt(m.group(2)), invariant + ": holders; " + seen);
         assertEquals(queued, leaf.queueLength(), invariant + ": queue length; " + seen);
+        Matcher m = HOLDERS.matcher(seen);
+        if (m.find()) {
+            assertEquals(holders, Integer.parseInt(m.group(2)), invariant + ": holders; "
+                    + seen);
+        } else if (!(seen.startsWith("PostgresLock(")
+                && KnownBug.TOSTRING_WITHOUT_HOLDER_COUNT.affects(Backend.POSTGRES))) {
+            fail("the lock's toString no longer has '[TYPE, holders=N,': " + leaf);
+        }
     }
 
-    private static void assertNone(Members members, MultiLock... leaves) {
+    private static void assertNone(MultiLock... leaves) {
         for (MultiLock leaf : leaves) {
             assertState(leaf, NONE, 0, 0, "nothing may leak: every handle is released");
-            assertTrue(members.backend.takeNow(leaf, EXCLUSIVE).release(),
-                    "nothing may leak: EXCLUSIVE must be free; " + leaf);
+            Optional<Handle> h = leaf.tryAcquire(EXCLUSIVE);
+            assertTrue(h.isPresent(), "nothing may leak: EXCLUSIVE must be free; " + leaf);
+            h.get().release();
         }
     }
 

@@ -49,7 +49,7 @@ final class PostgresBackend implements AutoCloseable {
         this.family = locks.keyed(NAMESPACE);
         // The first EXCLUSIVE grant of an instance creates its fencing table (P6); take one now,
         // as any application soon would, so that no test depends on whether one ran before it
-        // (see KnownBug.EXCLUSIVE_BEHIND_SHARED_FAILS, which a fresh database shows).
+        // (the fresh database has a test of its own in PostgresBackendTest).
         family.get("warm-up").tryAcquire(MultiLockType.EXCLUSIVE)
                 .orElseThrow(() -> new IllegalStateException("the warm-up lock was refused"))
                 .release();

@@ -27,17 +27,4 @@ final class Quiescence {
                 + lock);
         assertTrue(probe.get().release(), "rule 5: releasing the probe returned false");
     }
-
-    /**
-     * As {@link #assertAtRest(MultiLock)}, with the probe of {@code backend}
-     * ({@link Backend#takeNow}).
-     */
-    static void assertAtRest(MultiLock lock, Backend backend) {
-        assertEquals(MultiLockType.NONE, lock.locked(), () -> "rule 3 (nothing leaks): locked()"
-                + " at rest: " + lock);
-        assertEquals(0, lock.queueLength(), () -> "rule 3 (nothing leaks): queueLength() at rest: "
-                + lock);
-        Handle probe = backend.takeNow(lock, MultiLockType.EXCLUSIVE);
-        assertTrue(probe.release(), "rule 5: releasing the probe returned false");
-    }
 }

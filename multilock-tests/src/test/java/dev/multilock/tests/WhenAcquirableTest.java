@@ -25,8 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -69,7 +67,7 @@ class WhenAcquirableTest {
             assertFalse(f.isCompletedExceptionally(), "completed normally: " + f);
             assertNull(f.join());
         }
-        backend.eventually(() -> watchers(lock) == 0, "a whenAcquirable completed at once must"
+        backend.assertWatchers(lock, 0, "a whenAcquirable completed at once must"
                 + " register nothing; " + lock);
     }
 
@@ -174,9 +172,6 @@ class WhenAcquirableTest {
     @ParameterizedTest
     @MethodSource("backends")
     void whenAcquirable_continuation_seesTypeAcquirable(Backend backend) throws Exception {
-        // PostgreSQL completes the wait while its server lock still covers the type, and lets
-        // go of it right after, possibly before the continuation's tryAcquire
-        KnownBug.TRY_REFUSED_WHILE_RELEASING.skipsOn(backend);
         for (MultiLockType type : TYPES) {
             MultiLock lock = backend.create();
             Handle writer = take(lock, EXCLUSIVE);
@@ -226,19 +221,19 @@ class WhenAcquirableTest {
         CompletableFuture<Void> f = lock.whenAcquirable(SHARED);
         CompletableFuture<Void> g = lock.whenAcquirable(SHARED);
         assertNotSame(f, g, "each call must return its own future");
-        assertEquals(2, watchers(lock), "a pending whenAcquirable registers with the lock; "
+        backend.assertWatchers(lock, 2, "a pending whenAcquirable registers with the lock; "
                 + lock);
         writer.release();
         backend.eventually(() -> f.isDone() && g.isDone(), "one release must complete every"
                 + " pending wait; " + lock);
-        backend.eventually(() -> watchers(lock) == 0, "a completed whenAcquirable is one-shot"
+        backend.assertWatchers(lock, 0, "a completed whenAcquirable is one-shot"
                 + " and must unregister; " + lock);
-        Handle again = backend.takeNow(lock, EXCLUSIVE);
+        Handle again = take(lock, EXCLUSIVE);
         CompletableFuture<Void> h = lock.whenAcquirable(SHARED);
         assertFalse(h.isDone(), "a new call must wait again; " + lock);
         again.release();
         backend.await(h);
-        backend.eventually(() -> watchers(lock) == 0, "leak: " + lock);
+        backend.assertWatchers(lock, 0, "leak: " + lock);
     }
 
     @ParameterizedTest
@@ -247,9 +242,9 @@ class WhenAcquirableTest {
         MultiLock lock = backend.create();
         Handle writer = take(lock, EXCLUSIVE);
         CompletableFuture<Void> f = lock.whenAcquirable(SHARED);
-        assertEquals(1, watchers(lock), "a pending whenAcquirable is registered; " + lock);
+        backend.assertWatchers(lock, 1, "a pending whenAcquirable is registered; " + lock);
         assertTrue(f.cancel(false));
-        assertEquals(0, watchers(lock), "cancelling a whenAcquirable must unregister it; "
+        backend.assertWatchers(lock, 0, "cancelling a whenAcquirable must unregister it; "
                 + lock);
         writer.release();
         assertTrue(f.isCancelled(), "a later release must not touch a cancelled wait");
@@ -266,7 +261,7 @@ class WhenAcquirableTest {
         CompletableFuture<Void> completed = lock.whenAcquirable(EXCLUSIVE);
         assertTrue(failed.completeExceptionally(new IllegalStateException("caller gave up")));
         assertTrue(completed.complete(null));
-        assertEquals(0, watchers(lock), "a whenAcquirable completed by the caller must"
+        backend.assertWatchers(lock, 0, "a whenAcquirable completed by the caller must"
                 + " unregister; " + lock);
         writer.release();
     }
@@ -293,13 +288,13 @@ class WhenAcquirableTest {
                 fail("whenAcquirable(EXCLUSIVE) completed while SHARED is held; " + lock);
             }
         }
-        assertEquals(0, watchers(lock), cycles + " whenAcquirable+cancel cycles must leave"
+        backend.assertWatchers(lock, 0, cycles + " whenAcquirable+cancel cycles must leave"
                 + " nothing registered; " + lock);
         CompletableFuture<Void> live = lock.whenAcquirable(EXCLUSIVE);
-        assertEquals(1, watchers(lock), "the count must see a pending wait; " + lock);
+        backend.assertWatchers(lock, 1, "the count must see a pending wait; " + lock);
         reader.release();
         backend.await(live, "whenAcquirable must still work after the cycles; " + lock);
-        backend.eventually(() -> watchers(lock) == 0, "leak: " + lock);
+        backend.assertWatchers(lock, 0, "leak: " + lock);
     }
 
     @ParameterizedTest
@@ -310,7 +305,7 @@ class WhenAcquirableTest {
                 assertThrows(NullPointerException.class, () -> lock.whenAcquirable(null));
         assertTrue(String.valueOf(e.getMessage()).contains("type"),
                 "the NullPointerException must name the parameter 'type': " + e.getMessage());
-        assertEquals(0, watchers(lock), "a failed call must register nothing; " + lock);
+        backend.assertWatchers(lock, 0, "a failed call must register nothing; " + lock);
     }
 
     // ---- races ----
@@ -346,7 +341,7 @@ class WhenAcquirableTest {
                             + " pending with the lock free (iteration " + i + "); " + lock);
                 }
                 int round = i;
-                backend.eventually(() -> watchers(lock) == 0, "leak: a completed whenAcquirable"
+                backend.assertWatchers(lock, 0, "leak: a completed whenAcquirable"
                         + " stayed registered (iteration " + round + "); " + lock);
             }
         } finally {
@@ -367,22 +362,6 @@ class WhenAcquirableTest {
         for (CompletableFuture<Void> f : waits) {
             backend.await(f, "the release must complete every pending wait; " + lock);
         }
-        backend.eventually(() -> watchers(lock) == 0, "leak: " + lock);
-    }
-
-    // ---- helpers ----
-
-    private static final Pattern WATCHERS = Pattern.compile(", watchers=(\\d+)]");
-
-    /**
-     * The number of watches and whenAcquirable futures registered with a lock (its toString; on
-     * PostgreSQL the first bracket, its local lock's, which holds one watch per wait of its).
-     */
-    private static int watchers(MultiLock lock) {
-        Matcher m = WATCHERS.matcher(lock.toString());
-        if (!m.find()) {
-            fail("the lock's toString no longer has ', watchers=N]': " + lock);
-        }
-        return Integer.parseInt(m.group(1));
+        backend.assertWatchers(lock, 0, "leak: " + lock);
     }
 }

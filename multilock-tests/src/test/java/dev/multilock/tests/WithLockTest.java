@@ -108,7 +108,7 @@ class WithLockTest {
         CompletableFuture<String> stage = new CompletableFuture<>();
         CompletableFuture<String> result = lock.withLock(EXCLUSIVE, () -> stage);
         CompletableFuture<String> after = stateWhenDone(lock, result);
-        assertEquals(EXCLUSIVE, lock.locked());
+        backend.eventually(() -> lock.locked() == EXCLUSIVE, "held once granted; " + lock);
         IllegalStateException boom = new IllegalStateException("stage failed");
         stage.completeExceptionally(boom);
         assertSame(boom, failureOf(result), "the result must carry the stage's exception");
