@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
 # Runs the multilock JMH suite and turns its JSON into a Markdown table and a chart.
 #
-#   multilock-benchmarks/run.sh [smoke|quick|full|keyed]     (default: quick)
-#   multilock-benchmarks/run.sh report DIR                   (redo the report of a finished run)
+#   multilock-benchmarks/run.sh [PROFILE]     (default: quick)
+#   multilock-benchmarks/run.sh report DIR    (redo the report of a finished run)
 #
-# quick: one fork, short iterations, threads 1 2 4         (~10 min)
-# full:  three forks, longer iterations, threads 1 2 4 8   (~1.5 h; run it on a quiet machine)
-# keyed: KeyedBenchmark alone (keyed locks), two forks     (~14 min; on a quiet machine)
-# smoke: every benchmark and contender once, one fork, tiny iterations, one point per
-#        parameter; fails on any benchmark error. For CI: under 2.5 minutes on 2 cores.
+# Durations are for an otherwise idle 2-core machine.
+# quick:    one fork, short iterations, threads 1 2 4                       (~10 min)
+# full:     three forks, longer iterations, threads 1 2 4 8                 (~1.5 h; quiet machine)
+# keyed:    KeyedBenchmark alone (keyed locks), two forks                   (~14 min; quiet machine)
+# headline: only the rows that decide the targets of issues 9, 11 and 12, in 3 rounds of one
+#           fork each; ratios per round, spread in the tables and the chart  (~21 min; quiet)
+# spins:    ContentionBenchmark for lock() (MULTILOCK_LOCK) at each spin count of SPIN_COUNTS
+#           (default 0 16 64 128 256 1024), 2 threads 90:10 and 4 threads 50:50, and
+#           VirtualThreadBenchmark where a JDK 21+ is at hand; 3 rounds        (~9 min; 6 without)
+# vthreads: VirtualThreadBenchmark on $JAVA_HOME/bin/java (JDK 21+), 3 rounds (~2 min)
+# jfr:      UncontendedBenchmark's multilock rows with and without a JFR recording, 3 rounds,
+#           reported as with/without ratios (issue 11)                      (~10 min)
+# warmup:   UncontendedBenchmark with no warm-up: every iteration of every fork, with -prof gc,
+#           with a fixed pre-touched heap, and a -XX:+PrintCompilation/PrintInlining log
+#           (issue 12, part 3)                                               (~7 min)
+# smoke:    every benchmark and contender once, one fork, tiny iterations, one point per
+#           parameter; fails on any benchmark error; VirtualThreadBenchmark only when $JAVA is
+#           a JDK 21+. For CI: under 2.5 minutes on 2 cores.
 #
 # quick and full write results/<UTC time>-<profile>/, copy it to results/latest/ and copy its
 # tables into README.md (between the "run.sh: latest results" markers); keyed does the same
-# with results/latest-keyed/ and the "run.sh: keyed results" markers, and leaves the others
-# alone. smoke writes target/smoke/. Each run directory holds one JMH JSON file per JMH invocation,
-# results.json (all of them merged), results.md, throughput-vs-threads.png, machine.txt and
-# the JMH logs.
+# with results/latest-keyed/ and the "run.sh: keyed results" markers, and headline with
+# results/latest-headline/, the "run.sh: headline results" markers of README.md, and its targets
+# and chart into the top-level README.md (same markers). spins, vthreads, jfr and warmup write
+# results/<UTC time>-<profile>/ only. smoke writes target/smoke/. Each run directory holds one
+# JMH JSON file per JMH invocation, results.json (all of them merged), results.md,
+# throughput-vs-threads.png, machine.txt and the JMH logs.
 #
-# Environment: JAVA (default: java), THREADS (thread counts for scenarios 2 and 3, e.g.
-# "1 2 4 8 16"), JMH_EXTRA (extra JMH arguments for every invocation, e.g.
-# "-p contender=MULTILOCK,RRWL_NONFAIR"), MVN_FLAGS (extra Maven flags, e.g. -o).
+# Environment: JAVA (default: java), JAVA_HOME (the JDK 21+ of the virtual-thread rows of
+# vthreads, headline and spins; else JAVA), VJAVA (overrides that java), THREADS (thread counts
+# for scenarios 2 and 3, e.g. "1 2 4 8 16"), ROUNDS (rounds of headline, spins, vthreads and jfr;
+# default 3), SPIN_COUNTS, JMH_EXTRA (extra JMH arguments for every invocation, e.g.
+# "-p contender=MULTILOCK,RRWL_NONFAIR"), TIMINGS (replaces the profile's -f -wi -w -i -r, e.g.
+# "-f 1 -wi 1 -w 100ms -i 1 -r 100ms" to try a profile end to end in a few minutes; such
+# numbers mean nothing), MVN_FLAGS (extra Maven flags, e.g. -o).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -28,6 +47,21 @@ JAR="$HERE/target/benchmarks.jar"
 JAVA="${JAVA:-java}"
 PROFILE="${1:-quick}"
 README_ARGS=()
+REPORT_ARGS=()
+ROUNDS="${ROUNDS:-3}"
+
+# The feature version of a java command (17, 21, 25...), or 0 if it does not run.
+java_feature() {
+    local v
+    v="$("$1" -XshowSettings:properties -version 2>&1 \
+        | awk -F' = ' '/java.specification.version/ {print $2; exit}')"
+    v="${v#1.}"
+    echo "${v%%.*}" | grep -E '^[0-9]+$' || echo 0
+}
+
+# The java for virtual threads: VJAVA, else $JAVA_HOME/bin/java, else JAVA.
+VJAVA="${VJAVA:-${JAVA_HOME:+$JAVA_HOME/bin/java}}"
+VJAVA="${VJAVA:-$JAVA}"
 
 build_if_needed() {
     local stale=""
@@ -54,12 +88,19 @@ report() {
         > "$dir/failures.txt" 2>/dev/null || true
     "$JAVA" -cp "$JAR" dev.multilock.benchmarks.report.Report --out "$dir" --title "$title" \
         --machine "$dir/machine.txt" --failures "$dir/failures.txt" \
-        ${README_ARGS[@]+"${README_ARGS[@]}"} "$dir"/jmh-*.json
+        ${REPORT_ARGS[@]+"${REPORT_ARGS[@]}"} ${README_ARGS[@]+"${README_ARGS[@]}"} \
+        "$dir"/jmh-*.json
 }
 
 if [[ "$PROFILE" == "report" ]]; then
     dir="${2:?usage: run.sh report DIR}"
     build_if_needed
+    case "$(basename "$dir")" in
+        # runs made of rounds: join each point's forks across the rounds' files
+        *-headline | latest-headline) REPORT_ARGS=(--rounds --issues 9,11,12) ;;
+        *-spins | *-jfr | *-warmup) REPORT_ARGS=(--rounds --issues none) ;;
+        *-vthreads) REPORT_ARGS=(--rounds --issues 11) ;;
+    esac
     report "$dir" "multilock benchmarks: $(basename "$dir")"
     exit 0
 fi
@@ -92,32 +133,116 @@ case "$PROFILE" in
         LIMIT=3600
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-keyed"
         ;;
+    headline)
+        # Per round: 66 benchmark points of one fork; timings set per group below. About 7
+        # minutes a round, 21 for three.
+        ITER=(-f 1 -to 60s)
+        LIMIT=1800
+        REPORT_ARGS=(--rounds --issues 9,11,12)
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-headline"
+        ;;
+    spins)
+        # Per round: 2 points x 6 spin counts + 4 peer points of 7.5 s, and with a JDK 21+
+        # 6 + 2 virtual-thread points of 6.5 s: about 3 minutes a round.
+        ITER=(-f 1 -wi 2 -w 1s -i 4 -r 1s -to 60s)
+        SPIN_COUNTS="${SPIN_COUNTS:-0 16 64 128 256 1024}"
+        LIMIT=1800
+        REPORT_ARGS=(--rounds --issues none)
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-spins"
+        ;;
+    vthreads)
+        # Per round: 4 points of 9.5 s: about 40 s a round.
+        ITER=(-f 1 -wi 3 -w 1s -i 5 -r 1s -to 60s)
+        LIMIT=600
+        REPORT_ARGS=(--rounds --issues 11)
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-vthreads"
+        ;;
+    jfr)
+        # Per round: 10 points without and 10 with a recording, about 10 s each: 3.5 minutes.
+        ITER=(-f 1 -wi 3 -w 1s -i 5 -r 1s -to 60s)
+        LIMIT=1200
+        REPORT_ARGS=(--rounds --issues none)
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-jfr"
+        ;;
+    warmup)
+        # 10 + 4 points of two forks and 8 of one, 10 iterations of 1 s each: about 7 minutes.
+        ITER=(-wi 0 -i 10 -r 1s -to 60s)
+        LIMIT=1200
+        REPORT_ARGS=(--issues none)
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-warmup"
+        ;;
     *)
-        echo "usage: $0 [smoke|quick|full|keyed] | $0 report DIR" >&2
+        echo "usage: $0 [smoke|quick|full|keyed|headline|spins|vthreads|jfr|warmup]" \
+            "| $0 report DIR" >&2
         exit 2
         ;;
 esac
+
+# The virtual-thread rows need a JDK 21+: smoke runs them only on its own java (CI's is 17),
+# vthreads fails without one, headline and spins leave them out and say so.
+VFEATURE=0
+case "$PROFILE" in
+    smoke)
+        VJAVA="$JAVA"
+        VFEATURE="$(java_feature "$VJAVA")"
+        ;;
+    vthreads | headline | spins)
+        VFEATURE="$(java_feature "$VJAVA")"
+        ;;
+esac
+if [[ "$PROFILE" == vthreads && "$VFEATURE" -lt 21 ]]; then
+    echo "run.sh: vthreads needs a JDK 21 or newer; $VJAVA is ${VFEATURE}. Set JAVA_HOME," \
+        "e.g. JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 $0 vthreads" >&2
+    exit 2
+fi
 
 build_if_needed
 mkdir -p "$OUT"
 {
     echo "profile: $PROFILE ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo "JMH: ${ITER[*]} ${JMH_EXTRA:-}"
+    if [[ -n "${TIMINGS:-}" ]]; then
+        echo "TIMINGS: $TIMINGS (in place of the profile's: a trial, not a measurement)"
+    fi
     echo "nproc: $(nproc)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
     echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo n/a)$(
         git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
     "$JAVA" -version 2>&1
+    if [[ "$VFEATURE" -ge 21 && "$VJAVA" != "$JAVA" ]]; then
+        echo "virtual-thread rows on $VJAVA:"
+        "$VJAVA" -version 2>&1
+    elif [[ "$PROFILE" =~ ^(headline|spins|smoke)$ && "$VFEATURE" -lt 21 ]]; then
+        echo "virtual-thread rows: not run ($VJAVA is JDK $VFEATURE; they need 21+)"
+    fi
     lscpu 2>/dev/null | head -n 15 || true
 } > "$OUT/machine.txt"
 
 # One JMH invocation: a name for its files, then the JMH arguments. Bounded by `timeout`,
 # which signals the whole process group, forked benchmark JVMs included.
+# JMH_JAVA, if set, is the java to run it with (the virtual-thread rows). TIMINGS, if set,
+# replaces the profile's -f -wi -w -i -r (to try a profile's pipeline in a minute).
 jmh() {
     local name="$1"
     shift
+    local iter=("${ITER[@]}") a skip=0
+    if [[ -n "${TIMINGS:-}" ]]; then
+        iter=()
+        for a in "${ITER[@]}"; do
+            if ((skip)); then
+                skip=0
+                continue
+            fi
+            case "$a" in
+                -f | -wi | -w | -i | -r) skip=1 ;;
+                *) iter+=("$a") ;;
+            esac
+        done
+        read -r -a a <<< "$TIMINGS"
+        iter+=("${a[@]}")
+    fi
     echo "run.sh: $name: $*"
-    timeout -k 20 "$LIMIT" "$JAVA" -jar "$JAR" "$@" "${ITER[@]}" ${JMH_EXTRA:-} \
+    timeout -k 20 "$LIMIT" "${JMH_JAVA:-$JAVA}" -jar "$JAR" "$@" "${iter[@]}" ${JMH_EXTRA:-} \
         -rf json -rff "$OUT/jmh-$name.json" > "$OUT/jmh-$name.log" 2>&1 || {
         rc=$?
         echo "run.sh: $name failed (exit $rc); see $OUT/jmh-$name.log" >&2
@@ -129,7 +254,123 @@ jmh() {
 
 B=dev.multilock.benchmarks
 status=0
-if [[ "$PROFILE" != keyed ]]; then
+
+# The virtual-thread scenario, on a JDK 21+ (VJAVA); a note where there is none.
+vthreads() {
+    local name="$1"
+    shift
+    if [[ "$VFEATURE" -ge 21 ]]; then
+        JMH_JAVA="$VJAVA" jmh "$name" "$B.VirtualThreadBenchmark" "$@"
+    else
+        local how="set JAVA_HOME to a JDK 21+ to run it"
+        [[ "$PROFILE" == smoke ]] && how="smoke runs it when JAVA is a JDK 21+"
+        echo "run.sh: $name skipped: virtual threads need a JDK 21+, and $VJAVA is" \
+            "JDK $VFEATURE ($how)"
+    fi
+}
+
+# The rows that decide the targets of issues 9, 11 and 12, one fork each; run once per round.
+headline_round() {
+    local k="$1"
+    # Uncontended (issues 11 and 12): 4 s of warm-up, past the slow first seconds (issue 12.3).
+    ITER=(-f 1 -wi 4 -w 1s -i 3 -r 1s -to 60s)
+    jmh "uncontended-r$k" "$B.UncontendedBenchmark" -t 1 \
+        -p contender=MULTILOCK,RRWL_NONFAIR || status=1
+    jmh "uncontended-lock-r$k" "$B.UncontendedBenchmark\.acquire" -t 1 \
+        -p contender=MULTILOCK_LOCK || status=1
+    # lock() at 2 threads, 90:10 (issue 11): more iterations, the row is noisy.
+    ITER=(-f 1 -wi 2 -w 1s -i 5 -r 1s -to 60s)
+    jmh "contention-r$k" "$B.ContentionBenchmark" -t 2 -p mix=90:10 \
+        -p contender=MULTILOCK_LOCK,RRWL_NONFAIR,RRWL_FAIR || status=1
+    # 1,000 virtual threads (issue 11).
+    ITER=(-f 1 -wi 2 -w 1s -i 3 -r 1s -to 60s)
+    vthreads "vthreads-r$k" -p contender=MULTILOCK_LOCK,RRWL_NONFAIR || status=1
+    # Scenario 3 against async-util at every point (issue 12).
+    ITER=(-f 1 -wi 2 -w 1s -i 2 -r 1s -to 60s)
+    jmh "async-r$k" "$B.AsyncThroughputBenchmark" -p contender=MULTILOCK,ASYNCUTIL \
+        -p pool=1,2,4 -p mix=100:0,90:10,50:50 -p batch=1,100 || status=1
+    # Keyed locks (issue 9): fresh key against async-util and the plain lock; contention.
+    jmh "keyed-fresh-r$k" "$B.KeyedBenchmark\.freshKey" -p contender=MULTILOCK,ASYNCUTIL \
+        || status=1
+    jmh "keyed-plain-r$k" "$B.KeyedBenchmark\.plainLock" -p contender=MULTILOCK || status=1
+    jmh "keyed-contended-r$k" "$B.KeyedBenchmark\.contended" -p keys=16,1024 \
+        -p contender=MULTILOCK,GUAVA_STRIPED,ASYNCUTIL || status=1
+}
+
+case "$PROFILE" in
+    headline)
+        for k in $(seq 1 "$ROUNDS"); do
+            headline_round "$k"
+        done
+        ;;
+    spins)
+        for k in $(seq 1 "$ROUNDS"); do
+            for n in $SPIN_COUNTS; do
+                spins=(-jvmArgsAppend "-Dmultilock.lockfree.spins=$n")
+                jmh "spins-t2-n$n-r$k" "$B.ContentionBenchmark" -t 2 -p mix=90:10 \
+                    -p contender=MULTILOCK_LOCK "${spins[@]}" || status=1
+                jmh "spins-t4-n$n-r$k" "$B.ContentionBenchmark" -t 4 -p mix=50:50 \
+                    -p contender=MULTILOCK_LOCK "${spins[@]}" || status=1
+                vthreads "spins-vthreads-n$n-r$k" -p contender=MULTILOCK_LOCK "${spins[@]}" \
+                    || status=1
+            done
+            # The peers, which have no spin count, once a round.
+            jmh "spins-t2-peers-r$k" "$B.ContentionBenchmark" -t 2 -p mix=90:10 \
+                -p contender=RRWL_NONFAIR,RRWL_FAIR || status=1
+            jmh "spins-t4-peers-r$k" "$B.ContentionBenchmark" -t 4 -p mix=50:50 \
+                -p contender=RRWL_NONFAIR,RRWL_FAIR || status=1
+            vthreads "spins-vthreads-peers-r$k" -p contender=RRWL_NONFAIR,RRWL_FAIR || status=1
+        done
+        ;;
+    vthreads)
+        for k in $(seq 1 "$ROUNDS"); do
+            vthreads "vthreads-r$k" || status=1
+        done
+        ;;
+    jfr)
+        # The same points without and with a recording, in each round; the recording enables
+        # dev.multilock.Wait at threshold 0 (the uncontended paths must not take it) and is
+        # kept, the last fork's, as jfr-on.jfr.
+        for k in $(seq 1 "$ROUNDS"); do
+            for rec in off on; do
+                args=()
+                if [[ "$rec" == on ]]; then
+                    recording="dev.multilock.Wait#threshold=0ms,filename=$OUT/jfr-on.jfr"
+                    args=(-jvmArgsAppend "-XX:StartFlightRecording:$recording")
+                fi
+                jmh "jfr-$rec-r$k" "$B.UncontendedBenchmark" -t 1 \
+                    -p contender=MULTILOCK,RRWL_NONFAIR ${args[@]+"${args[@]}"} || status=1
+                jmh "jfr-$rec-lock-r$k" "$B.UncontendedBenchmark\.acquire" -t 1 \
+                    -p contender=MULTILOCK_LOCK ${args[@]+"${args[@]}"} || status=1
+            done
+        done
+        jfrtool="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jfr"
+        if [[ -x "$jfrtool" && -f "$OUT/jfr-on.jfr" ]]; then
+            echo "dev.multilock.Wait events in the last recorded fork (expected 0):" \
+                "$("$jfrtool" print --events dev.multilock.Wait "$OUT/jfr-on.jfr" \
+                    | grep -c '^dev.multilock.Wait' || true)" | tee "$OUT/jfr-events.txt"
+        fi
+        ;;
+    warmup)
+        # Issue 12, part 3: is the slow start of multilock's uncontended rows compilation or
+        # the collector sizing itself? (a) every iteration with the allocation profiler,
+        # (b) the same with a fixed, pre-touched heap, (c) a compilation and inlining log
+        # (in jmh-warmup-compilation.log, between JMH's iteration lines).
+        ITER=(-f 2 -wi 0 -i 10 -r 1s -to 60s)
+        jmh warmup-gc "$B.UncontendedBenchmark" -t 1 -p contender=MULTILOCK,RRWL_NONFAIR \
+            -prof gc || status=1
+        jmh warmup-gc-lock "$B.UncontendedBenchmark\.acquire" -t 1 -p contender=MULTILOCK_LOCK \
+            -prof gc || status=1
+        jmh warmup-heap "$B.UncontendedBenchmark" -t 1 -p contender=MULTILOCK -prof gc \
+            -jvmArgsAppend "-Xms1g -Xmx1g -Xmn512m -XX:+AlwaysPreTouch" || status=1
+        ITER=(-f 1 -wi 0 -i 10 -r 1s -to 60s)
+        log="-XX:+PrintCompilation -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining"
+        jmh warmup-compilation "$B.UncontendedBenchmark" -t 1 \
+            -p contender=MULTILOCK,RRWL_NONFAIR -jvmArgsAppend "$log" || status=1
+        ;;
+esac
+
+if [[ "$PROFILE" =~ ^(smoke|quick|full)$ ]]; then
     # Scenarios 1 and 5: uncontended, with the allocation profiler.
     jmh uncontended "$B.UncontendedBenchmark" -t 1 -prof gc || status=1
     # Scenarios 2 and 5 at 2 threads, every mix; the asymmetric reader/writer group beside it.
@@ -158,6 +399,10 @@ if [[ "$PROFILE" != keyed ]]; then
     # Scenario 4.
     jmh handoff "$B.HandoffBenchmark" || status=1
 fi
+# Virtual threads: in smoke, only on a JDK 21+ (vthreads and headline run it on JAVA_HOME).
+if [[ "$PROFILE" == smoke ]]; then
+    vthreads vthreads || status=1
+fi
 # Keyed locks: (a) the cost of a key, one thread; (b) 4 threads over 16 and 1,024 keys, blocking
 # and asynchronous; all with the allocation profiler. Its own profile (not quick or full): it
 # answers another issue, and would add about half an hour to full. smoke runs it at 16 keys.
@@ -176,6 +421,18 @@ if [[ "$PROFILE" == keyed ]]; then
     README_ARGS=(--readme "$HERE/README.md" results/latest-keyed --readme-markers keyed)
     report "$HERE/results/latest-keyed" "keyed locks: $PROFILE run $(basename "$OUT")"
     echo "run.sh: results in $OUT (copied to results/latest-keyed and README.md)"
+elif [[ "$PROFILE" == headline ]]; then
+    rm -rf "$HERE/results/latest-headline"
+    cp -r "$OUT" "$HERE/results/latest-headline"
+    # The module README gets the whole report, the top-level README its targets and chart.
+    README_ARGS=(--readme "$HERE/README.md" results/latest-headline --readme-markers headline)
+    report "$HERE/results/latest-headline" "headline run $(basename "$OUT")"
+    README_ARGS=(--readme "$ROOT/README.md" multilock-benchmarks/results/latest-headline
+        --readme-markers headline --readme-summary)
+    report "$HERE/results/latest-headline" "headline run $(basename "$OUT")"
+    echo "run.sh: results in $OUT (copied to results/latest-headline and both READMEs)"
+elif [[ "$PROFILE" =~ ^(spins|vthreads|jfr|warmup)$ ]]; then
+    echo "run.sh: results in $OUT (results.md)"
 elif [[ "$PROFILE" != smoke ]]; then
     rm -rf "$HERE/results/latest"
     cp -r "$OUT" "$HERE/results/latest"

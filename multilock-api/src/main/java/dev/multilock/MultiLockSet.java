@@ -6,6 +6,7 @@ import dev.multilock.spi.ReadWriteView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -306,6 +307,100 @@ public final class MultiLockSet implements MultiLock {
     @Override
     public ReadWriteLock asReadWriteLock() {
         return readWriteView;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits for each leaf in turn, in the global order, with the leaf's own {@code lock}; so
+     * a lock-free leaf wakes this thread with its grant, and the wait needs no future.
+     */
+    @Override
+    public Handle lock(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        try {
+            return Objects.requireNonNull(lockLeaves(type, false, false, 0L), "untimed");
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("an uninterruptible wait threw", impossible);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits for each leaf in turn, in the global order; an interrupt while it waits for one
+     * withdraws that request and releases the leaves already taken.
+     */
+    @Override
+    public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        return Objects.requireNonNull(lockLeaves(type, true, false, 0L), "untimed");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits for each leaf in turn, in the global order, within one deadline; on timeout or
+     * interrupt the request of the leaf waited for is withdrawn and the leaves already taken are
+     * released.
+     */
+    @Override
+    public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            return tryAcquire(type);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE; // W4: waits without limit
+        }
+        boolean timed = nanos != Long.MAX_VALUE;
+        return Optional.ofNullable(lockLeaves(type, true, timed, System.nanoTime() + nanos));
+    }
+
+    /**
+     * Takes every leaf in the global order, waiting on this thread for each; null if the
+     * deadline passed first. Whatever it does not return, it releases.
+     */
+    private @Nullable Handle lockLeaves(MultiLockType type, boolean interruptible,
+            boolean timed, long deadline) throws InterruptedException {
+        PinnedLeaves pinned = pinLeaves();
+        AbstractMultiLock[] ordered = pinned.leaves();
+        @Nullable Handle[] held = new Handle[ordered.length];
+        int taken = 0;
+        waiting.incrementAndGet();
+        try {
+            for (; taken < ordered.length; taken++) {
+                AbstractMultiLock leaf = ordered[taken];
+                if (timed) {
+                    Optional<Handle> h = leaf.tryLock(type,
+                            Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
+                    if (h.isEmpty()) {
+                        return null;
+                    }
+                    held[taken] = h.get();
+                } else {
+                    held[taken] = interruptible ? leaf.lockInterruptibly(type) : leaf.lock(type);
+                }
+            }
+            Handle result = SetHandle.of(this, type, held);
+            taken = 0; // handed over
+            return result;
+        } finally {
+            SetHandle.releaseAll(held, taken);
+            pinned.unpin(); // the holds, if any, keep what they hold
+            waiting.decrementAndGet();
+        }
     }
 
     /** The number of acquisitions of this set that are waiting for a leaf. */

@@ -9,9 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ReadWriteLock} view of a {@link MultiLock} ({@link MultiLock#asReadWriteLock()}):
@@ -19,7 +21,8 @@ import java.util.concurrent.locks.ReadWriteLock;
  * own {@code lock}, {@code lockInterruptibly}, {@code tryAcquire} and {@code tryLock}. Each of the
  * two keeps the handles taken through it, and {@code unlock()} releases one of them.
  *
- * <p>Holds are kept in a lock-free deque, so the view adds no lock of its own.
+ * <p>Holds are kept in one atomic slot (the common case of one hold at a time allocates nothing
+ * for it) and, beyond it, in a lock-free deque, so the view adds no lock of its own.
  *
  * @since 0.1.0
  */
@@ -51,16 +54,18 @@ public final class ReadWriteView implements ReadWriteLock {
 
     @Override
     public String toString() {
-        return "ReadWriteView[read holds=" + read.holds.size() + ", write holds="
-                + write.holds.size() + "] of " + read.lock;
+        return "ReadWriteView[read holds=" + read.holds() + ", write holds=" + write.holds()
+                + "] of " + read.lock;
     }
 
     /** One side of the view: a {@link Lock} over one mode, with the holds taken through it. */
     private static final class HoldLock implements Lock {
         final MultiLock lock;
         private final MultiLockType type;
-        /** Handles taken through this Lock and not yet unlocked; newest last. */
-        final Deque<Handle> holds = new ConcurrentLinkedDeque<>();
+        /** A hold taken through this Lock and not yet unlocked, or null. */
+        private final AtomicReference<@Nullable Handle> slot = new AtomicReference<>();
+        /** The other holds taken through this Lock and not yet unlocked; newest last. */
+        private final Deque<Handle> more = new ConcurrentLinkedDeque<>();
 
         HoldLock(MultiLock lock, MultiLockType type) {
             this.lock = lock;
@@ -69,12 +74,12 @@ public final class ReadWriteView implements ReadWriteLock {
 
         @Override
         public void lock() {
-            holds.addLast(lock.lock(type));
+            keep(lock.lock(type));
         }
 
         @Override
         public void lockInterruptibly() throws InterruptedException {
-            holds.addLast(lock.lockInterruptibly(type));
+            keep(lock.lockInterruptibly(type));
         }
 
         /** Succeeds only if nobody waits and the holders admit the mode: no barging. */
@@ -90,8 +95,18 @@ public final class ReadWriteView implements ReadWriteLock {
         }
 
         private boolean keep(Optional<Handle> h) {
-            h.ifPresent(holds::addLast);
+            h.ifPresent(this::keep);
             return h.isPresent();
+        }
+
+        private void keep(Handle h) {
+            if (!slot.compareAndSet(null, h)) {
+                more.addLast(h);
+            }
+        }
+
+        int holds() {
+            return (slot.get() != null ? 1 : 0) + more.size();
         }
 
         /**
@@ -101,7 +116,10 @@ public final class ReadWriteView implements ReadWriteLock {
          */
         @Override
         public void unlock() {
-            Handle h = holds.pollLast();
+            Handle h = slot.getAndSet(null);
+            if (h == null) {
+                h = more.pollLast();
+            }
             if (h == null) {
                 throw new IllegalMonitorStateException("no " + type + " hold taken through this"
                         + " view of " + lock + " is left to unlock");
@@ -121,8 +139,8 @@ public final class ReadWriteView implements ReadWriteLock {
 
         @Override
         public String toString() {
-            return (type == MultiLockType.SHARED ? "read" : "write") + " lock (holds="
-                    + holds.size() + ") of " + lock;
+            return (type == MultiLockType.SHARED ? "read" : "write") + " lock (holds=" + holds()
+                    + ") of " + lock;
         }
     }
 }

@@ -57,8 +57,12 @@ public class AsyncThroughputBenchmark {
     /** Tasks, hence critical sections, per invocation. */
     static final int TASKS = 1000;
 
-    /** The lock under test. */
-    @Param
+    /**
+     * The lock under test: multilock's asynchronous API beside its peers ({@code -p contender=}
+     * takes any other {@link Contender}; the blocking {@code MULTILOCK_LOCK} and
+     * {@code MULTILOCK_RWVIEW} belong to the contention scenarios).
+     */
+    @Param({"MULTILOCK", "RRWL_NONFAIR", "RRWL_FAIR", "STAMPED", "ASYNCUTIL", "BASELINE"})
     public Contender contender;
 
     /** Threads of the fixed pool that runs the tasks. */

@@ -5,11 +5,36 @@ package dev.multilock.benchmarks;
  * {@code contender} parameter.
  */
 public enum Contender {
-    /** multilock: {@code MultiLock.create()}, the lock-free implementation. */
+    /**
+     * multilock: {@code MultiLock.create()}, the lock-free implementation, through its
+     * asynchronous API ({@code acquire(type)}, {@code .join()} where a scenario waits).
+     */
     MULTILOCK {
         @Override
         LockAdapter create() {
             return new MultiLockAdapter();
+        }
+    },
+    /**
+     * The same lock waited for on the calling thread: {@code lock(type)}, then
+     * {@code handle.release()}. In {@link ContentionBenchmark}, {@link UncontendedBenchmark} and
+     * {@link VirtualThreadBenchmark} only.
+     */
+    MULTILOCK_LOCK {
+        @Override
+        LockAdapter create() {
+            return new MultiLockBlockingAdapter();
+        }
+    },
+    /**
+     * The same lock through its {@code ReadWriteLock} view ({@code asReadWriteLock()}):
+     * {@code readLock()}/{@code writeLock()}, {@code lock()}/{@code tryLock()}, {@code unlock()}.
+     * In {@link ContentionBenchmark} and {@link UncontendedBenchmark} only.
+     */
+    MULTILOCK_RWVIEW {
+        @Override
+        LockAdapter create() {
+            return new ReadWriteViewAdapter();
         }
     },
     /** {@link java.util.concurrent.locks.ReentrantReadWriteLock}, non-fair (its default). */

@@ -28,6 +28,13 @@ import org.openjdk.jmh.infra.ThreadParams;
  * parking locks when threads really collide? With {@code -prof gc} (scenario 5) it also gives
  * the bytes allocated per operation under contention.
  *
+ * <p>multilock takes part three times: {@code MULTILOCK} waits with
+ * {@code acquire(type).join()} (a future per wait), {@code MULTILOCK_LOCK} with {@code lock(type)}
+ * (the calling thread spins briefly, then parks until the grant wakes it; {@code run.sh spins}
+ * runs it at several spin counts, {@code -Dmultilock.lockfree.spins=N}) and
+ * {@code MULTILOCK_RWVIEW} through the {@code ReadWriteLock} view ({@code readLock().lock()},
+ * {@code writeLock().lock()}, {@code unlock()}).
+ *
  * <p>The critical section is {@code Blackhole.consumeCPU(work)}, a few tens of nanoseconds at
  * the default, so the lock's own hand-off cost dominates. The mode sequence is shuffled with a
  * fixed seed per thread (see {@link Mix}), the same for every contender.

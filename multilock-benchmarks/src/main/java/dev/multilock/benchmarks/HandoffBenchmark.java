@@ -56,8 +56,12 @@ public class HandoffBenchmark {
     /** Acquisitions per invocation, split evenly between the two chains. */
     static final int ACQUISITIONS = 1000;
 
-    /** The lock under test. */
-    @Param
+    /**
+     * The lock under test: multilock's asynchronous API beside its peers ({@code -p contender=}
+     * takes any other {@link Contender}; the blocking {@code MULTILOCK_LOCK} and
+     * {@code MULTILOCK_RWVIEW} belong to the contention scenarios).
+     */
+    @Param({"MULTILOCK", "RRWL_NONFAIR", "RRWL_FAIR", "STAMPED", "ASYNCUTIL", "BASELINE"})
     public Contender contender;
 
     private LockAdapter lock;

@@ -36,8 +36,12 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Group)
 public class ReaderWriterBenchmark {
 
-    /** The lock under test. */
-    @Param
+    /**
+     * The lock under test: multilock's asynchronous API beside its peers ({@code -p contender=}
+     * takes any other {@link Contender}; the blocking {@code MULTILOCK_LOCK} and
+     * {@code MULTILOCK_RWVIEW} belong to the contention scenarios).
+     */
+    @Param({"MULTILOCK", "RRWL_NONFAIR", "RRWL_FAIR", "STAMPED", "ASYNCUTIL", "BASELINE"})
     public Contender contender;
 
     /** The critical section, in {@link Blackhole#consumeCPU(long)} tokens. */

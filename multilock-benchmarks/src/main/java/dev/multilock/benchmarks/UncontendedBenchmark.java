@@ -33,6 +33,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code acquireReadLock().toCompletableFuture().join().releaseLock()}.
  * </ul>
  *
+ * <p>multilock takes part three times: {@code MULTILOCK} (its asynchronous API, as above),
+ * {@code MULTILOCK_LOCK} ({@code acquire*}: {@code lock(type)} then {@code handle.release()}, the
+ * blocking fast path of issue 11) and {@code MULTILOCK_RWVIEW} (its {@code ReadWriteLock} view:
+ * {@code tryLock()} or {@code lock()}, then {@code unlock()}). Both blocking forms take the same
+ * {@code tryAcquire} path as {@code MULTILOCK} in the {@code tryAcquire*} methods, except that the
+ * view also records the hold.
+ *
+ * <p>Run with {@code -jvmArgsAppend -XX:StartFlightRecording} beside a run without it
+ * ({@code run.sh jfr}), it shows what a JFR recording costs the uncontended paths, which take no
+ * JFR event (issue 11).
+ *
  * <p>The token of each acquisition is returned to JMH, so a lock that allocates a handle per
  * acquisition is charged for it even where escape analysis could have removed it in this tight
  * loop: in real code handles escape. The {@link Attempts} counters show that the

@@ -65,7 +65,8 @@ final class LockAdapterTest {
                 return true;
             });
         } else {
-            // a JDK lock blocks the requesting thread, which then releases it itself
+            // a blocking lock (a JDK lock, multilock's lock() or its view) blocks the
+            // requesting thread, which then releases it itself
             reader = CompletableFuture.supplyAsync(() -> lock.acquireAsync(false)
                     .toCompletableFuture().thenApply(token -> {
                         lock.release(false, token);
@@ -81,9 +82,10 @@ final class LockAdapterTest {
     @ParameterizedTest
     @EnumSource(Contender.class)
     void isAsync_matchesTheKindOfLock(Contender contender) {
-        boolean jdk = contender == Contender.RRWL_NONFAIR || contender == Contender.RRWL_FAIR
-                || contender == Contender.STAMPED;
-        assertEquals(!jdk, contender.create().isAsync());
+        boolean blocking = contender == Contender.RRWL_NONFAIR
+                || contender == Contender.RRWL_FAIR || contender == Contender.STAMPED
+                || contender == Contender.MULTILOCK_LOCK || contender == Contender.MULTILOCK_RWVIEW;
+        assertEquals(!blocking, contender.create().isAsync());
         assertTrue(contender.create().acquireAsync(true).toCompletableFuture().isDone(),
                 "a free lock is granted at once");
     }

@@ -661,14 +661,21 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
             pending = 0L;
         }
         Trampoline t = null;
-        if (grantedFirst != null) {
-            t = Trampoline.current();
-            for (Node w = grantedFirst; w != null; ) {
-                Node next = w.next();
-                w.setNext(null);
+        for (Node w = grantedFirst; w != null; ) {
+            Node next = w.next();
+            w.setNext(null);
+            if (w instanceof ThreadWaiter thread) {
+                // runs no user code (it hands over and unparks), so it need not wait for the
+                // trampoline: a thread that drains and grants itself inside a continuation
+                // (lock() called there) would otherwise park behind its own delivery
+                thread.deliver();
+            } else {
+                if (t == null) {
+                    t = Trampoline.current();
+                }
                 t.add(w);
-                w = next;
             }
+            w = next;
         }
         if (watchers.length != 0) {
             if (t == null) {

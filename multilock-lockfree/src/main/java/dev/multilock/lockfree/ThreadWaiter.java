@@ -1,7 +1,9 @@
 package dev.multilock.lockfree;
 
 import dev.multilock.MultiLockType;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -40,9 +42,17 @@ final class ThreadWaiter implements Node {
      */
     static final int SPINS = Math.max(0, Integer.getInteger("multilock.lockfree.spins", 128));
 
+    /**
+     * {@code Thread::isVirtual} where the JDK has it (21+), else null: a virtual thread does not
+     * spin, since its spin holds a carrier that the thread it waits for may need.
+     */
+    private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualHandle();
+
     final LockFreeMultiLock lock;
     final MultiLockType type;
     private final Thread thread;
+    /** {@link #SPINS}, or 0 on a virtual thread. */
+    private final int spins;
     volatile int status;
     private @Nullable Node next; // see Node: ordered by the lock's CASes
     /** The grant, once delivered; null before. */
@@ -54,6 +64,28 @@ final class ThreadWaiter implements Node {
         this.lock = lock;
         this.type = type;
         this.thread = Thread.currentThread();
+        this.spins = isVirtual(thread) ? 0 : SPINS;
+    }
+
+    private static @Nullable MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException beforeJdk21) {
+            return null;
+        }
+    }
+
+    private static boolean isVirtual(Thread t) {
+        MethodHandle h = IS_VIRTUAL;
+        if (h == null) {
+            return false;
+        }
+        try {
+            return (boolean) h.invokeExact(t);
+        } catch (Throwable unexpected) {
+            return false; // a plain method without side effects; treat as a platform thread
+        }
     }
 
     @Override
@@ -107,7 +139,7 @@ final class ThreadWaiter implements Node {
      */
     @Nullable LockFreeHandle await(boolean interruptible, boolean timed, long deadline)
             throws InterruptedException {
-        for (int i = 0; i < SPINS; i++) {
+        for (int i = 0; i < spins; i++) {
             LockFreeHandle h = handle;
             if (h != null) {
                 return granted(h);

@@ -11,7 +11,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The module works without {@code jdk.jfr} (it {@code requires static jdk.jfr}): {@link #ON}
  * is false then, and no class of {@code jdk.jfr} is ever loaded, since only the nested
- * {@code Recorder} names one.
+ * {@code Recorder} names one. With {@code jdk.jfr} present but Flight Recorder never started in
+ * this JVM, only {@link jdk.jfr.FlightRecorder} is loaded, to ask whether it has been: the event
+ * class, whose loading brings in much of {@code jdk.jfr} (on the order of 100 ms), is loaded with
+ * the first queued request after a recording has started, not with the first contention.
  */
 final class WaitEvents {
 
@@ -45,7 +48,7 @@ final class WaitEvents {
      * @return the event, to hand to {@link #end}, or null
      */
     static @Nullable Object begin(long ahead) {
-        return ON ? Recorder.begin(ahead) : null;
+        return ON && Started.started() ? Recorder.begin(ahead) : null;
     }
 
     /** Ends and commits (if over its threshold) the event {@link #begin} returned. */
@@ -56,7 +59,14 @@ final class WaitEvents {
         }
     }
 
-    /** The only code that names {@code jdk.jfr} types; loaded only when {@link #ON}. */
+    /** Whether Flight Recorder has started in this JVM; loaded only when {@link #ON}. */
+    private static final class Started {
+        static boolean started() {
+            return jdk.jfr.FlightRecorder.isInitialized();
+        }
+    }
+
+    /** The code that names the event; loaded only once Flight Recorder has started. */
     private static final class Recorder {
         /** Asked whether the event type is enabled; never committed. */
         private static final WaitEvent PROBE = new WaitEvent();

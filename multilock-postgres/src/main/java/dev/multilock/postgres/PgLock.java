@@ -9,8 +9,12 @@ import dev.multilock.spi.LockPin;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,7 +57,7 @@ final class PgLock extends AbstractMultiLock {
     private CompletableFuture<Handle> acquire0(MultiLockType type, @Nullable Executor executor) {
         ServerHold hold = family.owner.pinHold(advisoryKey);
         hold.demand.incrementAndGet();
-        PgRequest r = new PgRequest(this, hold, type, executor);
+        PgRequest r = new PgRequest(this, hold, type, executor, false);
         hold.live.add(r);
         CompletableFuture<Handle> localRequest;
         try {
@@ -68,6 +72,118 @@ final class PgLock extends AbstractMultiLock {
         }
         r.start(localRequest);
         return r;
+    }
+
+    // ---- waiting on a thread ----
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits first in the key's local queue (on this thread, as the lock-free lock does), then
+     * for the server's cover; the grant wakes the thread where it is made.
+     */
+    @Override
+    public Handle lock(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        try {
+            return Objects.requireNonNull(await(type, false, false, 0L), "untimed");
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("an uninterruptible wait threw", impossible);
+        }
+    }
+
+    @Override
+    public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        return Objects.requireNonNull(await(type, true, false, 0L), "untimed");
+    }
+
+    @Override
+    public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            return tryAcquire(type);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE; // W4: waits without limit
+        }
+        boolean timed = nanos != Long.MAX_VALUE;
+        return Optional.ofNullable(await(type, true, timed, System.nanoTime() + nanos));
+    }
+
+    /**
+     * Waits on this thread: for the local lock with its own blocking wait, then for the cover of
+     * the server, through a request whose grant completes it directly. Null if the deadline
+     * passed first; a timeout or an interrupt withdraws the request (the grant is kept if it
+     * came first, W4).
+     */
+    private @Nullable Handle await(MultiLockType type, boolean interruptible, boolean timed,
+            long deadline) throws InterruptedException {
+        ServerHold hold = family.owner.pinHold(advisoryKey);
+        hold.demand.incrementAndGet();
+        PgRequest r = new PgRequest(this, hold, type, null, true);
+        hold.live.add(r);
+        Handle local;
+        try {
+            local = timed
+                    ? local().tryLock(type, Duration.ofNanos(Math.max(0L,
+                            deadline - System.nanoTime()))).orElse(null)
+                    : interruptible ? local().lockInterruptibly(type) : local().lock(type);
+        } catch (InterruptedException | RuntimeException | Error failure) {
+            r.abandon();
+            throw failure;
+        }
+        if (local == null) {
+            r.abandon();
+            return null;
+        }
+        r.startWithLocal(local);
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    if (!timed) {
+                        return r.get();
+                    }
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        return r.cancel(false) ? null : r.join();
+                    }
+                    return r.get(remaining, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    if (!interruptible) {
+                        interrupted = true; // lock(): keep waiting
+                        continue;
+                    }
+                    if (r.cancel(false)) {
+                        throw e;
+                    }
+                    interrupted = true; // granted first: keep the grant and the interrupt
+                    return r.join();
+                } catch (TimeoutException e) {
+                    return r.cancel(false) ? null : r.join();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    throw cause instanceof RuntimeException re ? re
+                            : new PostgresLockException("waiting for " + this + " failed", cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

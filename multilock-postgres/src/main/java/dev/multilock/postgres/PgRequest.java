@@ -55,6 +55,12 @@ final class PgRequest extends CompletableFuture<Handle> {
     final ServerHold hold;
     final MultiLockType type;
     private final @Nullable Executor executor;
+    /**
+     * Whether the future is the private wait of a thread blocked in {@code lock} (not a user's
+     * future): its grant is completed where it is made, not through {@link Deliveries}, since
+     * that thread may be the one whose deliveries are held back.
+     */
+    private final boolean direct;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     private volatile @Nullable CompletableFuture<Handle> local;
@@ -62,11 +68,36 @@ final class PgRequest extends CompletableFuture<Handle> {
     /** Whether the hold has given back what this request held; serial section only. */
     boolean settled;
 
-    PgRequest(PgLock lock, ServerHold hold, MultiLockType type, @Nullable Executor executor) {
+    PgRequest(PgLock lock, ServerHold hold, MultiLockType type, @Nullable Executor executor,
+            boolean direct) {
         this.lock = lock;
         this.hold = hold;
         this.type = type;
         this.executor = executor;
+        this.direct = direct;
+    }
+
+    /**
+     * Goes on with a local hold the caller took itself (a thread waiting in {@code lock}): asks
+     * the hold for cover. Called once, instead of {@link #start}.
+     */
+    void startWithLocal(Handle local) {
+        localHandle = local; // published by the CAS below
+        if (!STATE.compareAndSet(this, LOCAL_WAIT, COVER_WAIT)) {
+            local.release(); // failed by close meanwhile
+            return;
+        }
+        hold.request(this);
+    }
+
+    /** Gives up before any local hold (the caller's local wait failed or timed out). */
+    void abandon() {
+        if (STATE.compareAndSet(this, LOCAL_WAIT, FAILED)) {
+            hold.demand.decrementAndGet();
+            hold.forget(this);
+            hold.recheck();
+            hold.unpin();
+        }
     }
 
     /** Follows the local request; called once, before the future is returned. */
@@ -124,6 +155,10 @@ final class PgRequest extends CompletableFuture<Handle> {
                 h.release(); // completed from outside between the grant and now
             }
         };
+        if (direct) {
+            complete.run(); // wakes the waiting thread; runs no user code
+            return;
+        }
         if (e == null) {
             Deliveries.deliver(complete, libraryExecutor);
             return;

@@ -1,5 +1,6 @@
 package dev.multilock.benchmarks.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.multilock.benchmarks.Contender;
 import dev.multilock.benchmarks.KeyedContender;
 import java.io.IOException;
@@ -23,8 +24,13 @@ import java.util.function.Predicate;
  * allocation per operation) and a chart of throughput against threads.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.multilock.benchmarks.report.Report --out DIR
- * [--title TEXT] [--machine FILE] [--failures FILE] [--readme README RESULTS_DIR
- * [--readme-markers NAME]] FILE.json...}. It writes {@code DIR/results.json},
+ * [--title TEXT] [--machine FILE] [--failures FILE] [--rounds] [--issues LIST] [--readme README
+ * RESULTS_DIR [--readme-markers NAME] [--readme-summary]] FILE.json...}. {@code --rounds} joins
+ * the forks of each benchmark point run by several JMH invocations (the rounds of {@code run.sh
+ * headline}, {@code jfr} and {@code spins}); {@code --issues} names the issues whose targets
+ * tables to write ({@code 3,9,11,12}, or {@code none}); {@code --readme-summary} copies the short
+ * form ({@link #summary}) into the README instead of the whole report. It writes
+ * {@code DIR/results.json},
  * {@code DIR/results.md} and {@code DIR/throughput-vs-threads.png} (when the run has a scenario
  * to chart); with {@code --readme} it also copies the tables between the markers
  * {@link #BEGIN} and {@link #END} of a README (or those named {@code NAME}, see
@@ -57,6 +63,10 @@ public final class Report {
         {"HandoffBenchmark", "4. Hand-off latency",
             "Two chains on two threads pass an EXCLUSIVE lock back and forth. Score: ns per"
                 + " acquisition (lower is better); see the hand-off share below it."},
+        {"VirtualThreadBenchmark", "Virtual threads",
+            "1,000 virtual threads (JDK 21+) on one lock, each 100 times acquire (waiting on its"
+                + " own thread), a short critical section, release; 90:10. Score: critical"
+                + " sections per second over all of them (higher is better)."},
         {"KeyedBenchmark", "Keyed locks",
             "Families of per-key locks. One thread: acquire + release of a fresh key"
                 + " (`freshKey*`), of the same key every time (`sameKey*`), and of one"
@@ -66,6 +76,9 @@ public final class Report {
                 + " the hand-written map block instead). Score: ns per operation (lower is"
                 + " better)."},
     };
+
+    /** Reads JMH's result files. */
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private Report() {}
 
@@ -84,6 +97,9 @@ public final class Report {
         Path readme = null;
         String readmeResults = null;
         String markers = "latest";
+        boolean rounds = false;
+        Set<String> issues = Targets.ISSUES;
+        boolean summaryOnly = false;
         List<Path> inputs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -103,6 +119,15 @@ public final class Report {
                 case "--readme-markers":
                     markers = args[++i];
                     break;
+                case "--rounds":
+                    rounds = true;
+                    break;
+                case "--issues":
+                    issues = issues(args[++i]);
+                    break;
+                case "--readme-summary":
+                    summaryOnly = true;
+                    break;
                 case "--failures":
                     failures = Files.readString(Path.of(args[++i]), StandardCharsets.UTF_8);
                     break;
@@ -112,7 +137,8 @@ public final class Report {
         }
         if (out == null || inputs.isEmpty()) {
             System.err.println("usage: Report --out DIR [--title TEXT] [--machine FILE]"
-                    + " [--failures FILE] [--readme README RESULTS_DIR [--readme-markers NAME]]"
+                    + " [--failures FILE] [--rounds] [--issues 3,9,11,12|none]"
+                    + " [--readme README RESULTS_DIR [--readme-markers NAME] [--readme-summary]]"
                     + " FILE.json...");
             System.exit(2);
             return;
@@ -126,19 +152,24 @@ public final class Report {
                 continue; // a JMH run that produced nothing
             }
             texts.add(text);
-            results.addAll(Result.fromJmh(Json.parse(text)));
+            results.addAll(Result.fromJmh(JSON.readTree(text)));
+        }
+        if (rounds) {
+            results = Result.joinForks(results);
         }
         Files.writeString(out.resolve("results.json"), mergeArrays(texts), StandardCharsets.UTF_8);
         boolean charted = ThroughputChart.write(results, out.resolve("throughput-vs-threads.png"));
         Files.writeString(out.resolve("results.md"),
                 markdown(results, title, machine, failures,
-                        charted ? "throughput-vs-threads.png" : null),
+                        charted ? "throughput-vs-threads.png" : null, issues),
                 StandardCharsets.UTF_8);
         System.out.println("report: " + results.size() + " results -> "
                 + out.resolve("results.md"));
         if (readme != null) {
-            String section = markdown(results, title, machine, failures,
-                    charted ? readmeResults + "/throughput-vs-threads.png" : null);
+            String chart = charted ? readmeResults + "/throughput-vs-threads.png" : null;
+            String section = summaryOnly
+                    ? summary(results, title, machine, chart, readmeResults, issues)
+                    : markdown(results, title, machine, failures, chart, issues);
             Files.writeString(readme, splice(Files.readString(readme, StandardCharsets.UTF_8),
                     demote(section, 2), markers), StandardCharsets.UTF_8);
             System.out.println("report: tables copied into " + readme);
@@ -231,6 +262,17 @@ public final class Report {
      */
     static String markdown(List<Result> results, String title, String machine, String failures,
             String chart) {
+        return markdown(results, title, machine, failures, chart, Targets.ISSUES);
+    }
+
+    /**
+     * Writes the whole report, with the targets tables of some issues only.
+     *
+     * @param issues the issues whose targets tables to write (see {@link Targets#ISSUES})
+     * @return the Markdown text
+     */
+    static String markdown(List<Result> results, String title, String machine, String failures,
+            String chart, Set<String> issues) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(title).append("\n\n");
         if (machine != null && !machine.isBlank()) {
@@ -240,8 +282,9 @@ public final class Report {
                 + " fork. `(×r)` compares a contender with multilock in the same row and run:"
                 + " r is the contender's time divided by multilock's (or multilock's throughput"
                 + " divided by the contender's), so **r > 1 means multilock is faster**.\n\n");
-        md.append(Targets.markdown(results));
+        md.append(Targets.markdown(results, issues));
         failures(md, failures);
+        Variants.markdown(md, results);
         Set<String> done = new LinkedHashSet<>();
         for (String[] section : SECTIONS) {
             section(md, results, section[0], section[1], section[2]);
@@ -253,11 +296,81 @@ public final class Report {
             }
         }
         allocation(md, results);
+        Variants.warmup(md, results);
         if (chart != null) {
-            md.append("## Throughput against threads\n\n![throughput against threads](")
-                    .append(chart).append(")\n\n");
+            md.append("## Throughput against threads\n\n").append(CHART_NOTE)
+                    .append("\n\n![throughput against threads](").append(chart).append(")\n\n");
         }
         return md.toString();
+    }
+
+    private static final String CHART_NOTE = "Each line joins the means of its contender's"
+            + " points; where a point has several forks, a thin bar of the same color beside it"
+            + " spans their results, one dot per fork, so a point whose forks disagree (a bimodal"
+            + " row) shows as a long bar rather than as a precise mean.";
+
+    /**
+     * Writes the short form of a run for the top-level README: where it comes from, the
+     * targets tables with their spread over forks, and the chart.
+     *
+     * @param results every result of the run
+     * @param title the first heading
+     * @param machine a description of the machine, or null
+     * @param chart the chart's path relative to the README, or null
+     * @param details where the full tables are, relative to the README
+     * @param issues the issues whose targets tables to write
+     * @return the Markdown text
+     */
+    static String summary(List<Result> results, String title, String machine, String chart,
+            String details, Set<String> issues) {
+        StringBuilder md = new StringBuilder();
+        md.append("# ").append(title).append("\n\n");
+        if (machine != null && !machine.isBlank()) {
+            md.append("Machine and run: ").append(machineLine(machine)).append(".\n\n");
+        }
+        md.append("Full tables: `").append(details).append("/results.md`.\n\n");
+        md.append(Targets.markdown(results, issues));
+        if (chart != null) {
+            md.append("## Throughput against threads\n\n").append(CHART_NOTE)
+                    .append("\n\n![throughput against threads](").append(chart).append(")\n\n");
+        }
+        return md.toString();
+    }
+
+    /** The lines of machine.txt that identify a run, on one line. */
+    static String machineLine(String machine) {
+        List<String> parts = new ArrayList<>();
+        for (String line : machine.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("profile:") || l.startsWith("JMH:") || l.startsWith("nproc:")
+                    || l.startsWith("commit:") || l.startsWith("load average")
+                    || l.startsWith("Model name:") || l.startsWith("openjdk version")
+                    || l.startsWith("java version")) {
+                parts.add(l.replaceAll("\\s+", " "));
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    /**
+     * Parses {@code --issues}: a comma-separated list of {@link Targets#ISSUES}, or {@code none}.
+     *
+     * @throws IllegalArgumentException for an unknown issue
+     */
+    static Set<String> issues(String list) {
+        Set<String> issues = new LinkedHashSet<>();
+        if (list.equals("none")) {
+            return issues;
+        }
+        for (String issue : list.split(",")) {
+            String i = issue.strip().replace("#", "");
+            if (!Targets.ISSUES.contains(i)) {
+                throw new IllegalArgumentException("no targets table for issue " + issue
+                        + "; known: " + Targets.ISSUES);
+            }
+            issues.add(i);
+        }
+        return issues;
     }
 
     private static void section(StringBuilder md, List<Result> all, String scenario,
@@ -535,6 +648,19 @@ public final class Report {
         if (showThreads) {
             sb.append(sb.length() == 0 ? " " : ", ").append(r.threads()).append(" threads");
         }
+        if (!r.settings().isEmpty()) {
+            sb.append(" [").append(settingsLabel(r.settings())).append(']');
+        }
+        return sb.toString();
+    }
+
+    /** The JVM settings of a variant row, e.g. {@code spins=64}. */
+    static String settingsLabel(Map<String, String> settings) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append('=')
+                    .append(e.getValue());
+        }
         return sb.toString();
     }
 
@@ -590,7 +716,20 @@ public final class Report {
      */
     static Result find(List<Result> results, String scenario, String method, String contender,
             int threads, Map<String, String> params) {
+        return find(results, scenario, method, contender, threads, params, Map.of());
+    }
+
+    /**
+     * Finds one result run with some JVM settings ({@link Result#settings()}).
+     *
+     * @return the result, or null if the run did not produce it
+     */
+    static Result find(List<Result> results, String scenario, String method, String contender,
+            int threads, Map<String, String> params, Map<String, String> settings) {
         for (Result r : results) {
+            if (!r.settings().equals(settings)) {
+                continue;
+            }
             if (r.scenario().equals(scenario) && r.method().equals(method)
                     && r.contender().equals(contender)
                     && (threads <= 0 || r.threads() == threads)
