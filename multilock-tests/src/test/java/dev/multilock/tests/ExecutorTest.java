@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
@@ -26,22 +27,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link MultiLock#acquire(MultiLockType, Executor)}: a request that had to wait is completed on
  * the executor, one granted at once never touches it, and an executor that rejects the task
  * gets the grant released again, so the lock stays usable and comes to rest empty.
+ *
+ * <p>Runs on the in-JVM backends here, and on PostgreSQL in {@link PostgresBackendTest}.
  */
-final class ExecutorTest {
+@TestInstance(Lifecycle.PER_CLASS)
+class ExecutorTest {
 
     static final String POOL_THREAD = "multilock-executor-test-";
     static final int WAITERS = 1_000;
     static final long TIMEOUT_SECONDS = 10;
 
     private ExecutorService pool;
+
+    /** The backends of this suite: overridden for PostgreSQL (hence the PER_CLASS instance). */
+    Stream<Backend> backends() {
+        return Backend.inJvm();
+    }
 
     @BeforeEach
     void startPool() {
@@ -61,9 +74,10 @@ final class ExecutorTest {
                 "the test pool did not stop");
     }
 
-    @Test
-    void acquire_waitingWithExecutor_completesOnExecutorThread() throws Exception {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_waitingWithExecutor_completesOnExecutorThread(Backend backend) throws Exception {
+        MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         CompletableFuture<Handle> f = lock.acquire(EXCLUSIVE, pool);
         assertFalse(f.isDone(), "granted beside an EXCLUSIVE holder: " + lock);
@@ -80,9 +94,13 @@ final class ExecutorTest {
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void acquire_freeLockWithExecutor_completesAtOnceWithoutExecutor() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_freeLockWithExecutor_completesAtOnceWithoutExecutor(Backend backend) {
+        assumeTrue(backend.synchronousGrants(), "exact synchrony: on PostgreSQL a lock that no"
+                + " server lock of this process covers is granted after a round trip, on the"
+                + " executor");
+        MultiLock lock = backend.create();
         AtomicInteger calls = new AtomicInteger();
         Executor counting = r -> {
             calls.incrementAndGet();
@@ -98,10 +116,11 @@ final class ExecutorTest {
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void acquire_thousandQueuedExecutorWaitersThatRelease_allCompleteInOrderOnExecutor()
-            throws Exception {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_thousandQueuedExecutorWaitersThatRelease_allCompleteInOrderOnExecutor(
+            Backend backend) throws Exception {
+        MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         ConcurrentLinkedQueue<Integer> order = new ConcurrentLinkedQueue<>();
         AtomicReference<String> fault = new AtomicReference<>();
@@ -144,9 +163,10 @@ final class ExecutorTest {
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void acquire_rejectingExecutor_releasesGrantAndLetsNextWaiterIn() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_rejectingExecutor_releasesGrantAndLetsNextWaiterIn(Backend backend) {
+        MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         RejectedExecutionException rejection = new RejectedExecutionException("planted rejection");
         Executor rejecting = r -> {
@@ -158,20 +178,23 @@ final class ExecutorTest {
         assertDoesNotThrow(() -> holder.release(), "release() must not throw the executor's"
                 + " rejection");
 
+        backend.await(refused);
         assertTrue(refused.isCompletedExceptionally(), "the future of a grant the executor"
                 + " rejected must fail: " + refused);
         assertSame(rejection, refused.handle((h, ex) -> ex).join(),
                 "the future must fail with the executor's own exception");
-        assertTrue(next.isDone(), "rule 3: the waiter behind the rejected grant was not let in"
+        backend.await(next, "rule 3: the waiter behind the rejected grant was not let in"
                 + " when that grant was released again; " + lock);
         assertEquals(SHARED, lock.locked(), "the rejected EXCLUSIVE grant is still held: " + lock);
         assertTrue(next.join().release(), "rule 5: the first release returned false");
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void acquire_executorRejectingEveryOtherTask_allSettleAndLockComesToRest() throws Exception {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_executorRejectingEveryOtherTask_allSettleAndLockComesToRest(Backend backend)
+            throws Exception {
+        MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         AtomicInteger tasks = new AtomicInteger();
         Executor flaky = r -> {
@@ -213,14 +236,19 @@ final class ExecutorTest {
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void acquire_callerRunsExecutorChainOnSmallStack_completesAllWithoutOverflow()
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_callerRunsExecutorChainOnSmallStack_completesAllWithoutOverflow(Backend backend)
             throws Exception {
         // an executor that runs the task at once, in the caller (as Runnable::run does) must not
         // defeat rule 4: the chain still runs at constant depth.
-        int waiters = StackSafetyTest.WAITERS / 2;
+        // On PostgreSQL the chain is the hand-off of one server lock inside the process, run by the
+        // key's bookkeeping; it is checked with 10,000 waiters there (each costs more), which
+        // recursion would overflow on this stack as surely.
+        int waiters = backend.inOneJvm() ? StackSafetyTest.WAITERS / 2
+                : StackSafetyTest.POSTGRES_WAITERS;
         Executor callerRuns = Runnable::run;
-        MultiLock lock = MultiLock.create();
+        MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         int[] ran = new int[1]; // written by the chain's one thread, read after join
         List<CompletableFuture<Void>> stages = new ArrayList<>(waiters);

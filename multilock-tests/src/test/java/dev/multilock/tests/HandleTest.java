@@ -3,7 +3,6 @@ package dev.multilock.tests;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
-import static dev.multilock.tests.Grants.granted;
 import static dev.multilock.tests.Grants.take;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
@@ -24,29 +24,45 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * API.md rule 5, handles: one per acquisition, compared by identity, released from any thread,
  * released twice harmlessly; wrong arguments (null, a handle of another lock) fail and change
  * nothing.
+ *
+ * <p>Runs on the in-JVM backends here, and on PostgreSQL in {@link PostgresBackendTest}.
  */
 @Timeout(value = 5, unit = SECONDS)
-final class HandleTest {
+@TestInstance(Lifecycle.PER_CLASS)
+class HandleTest {
 
     private static final long WAIT_S = 5;
     private static final String RELEASER_THREAD = "multilock-test-releaser";
 
     private final List<ExecutorService> executors = new ArrayList<>();
 
+    /** The backends of this suite: overridden for PostgreSQL (hence the PER_CLASS instance). */
+    Stream<Backend> backends() {
+        return Backend.inJvm();
+    }
+
+    Stream<Arguments> backendsAndTypes() {
+        return Backend.withTypes(backends(), MultiLockType.values());
+    }
+
     @AfterEach
     void shutDownExecutors() {
         executors.forEach(ExecutorService::shutdownNow);
+        executors.clear(); // one instance for every test (PER_CLASS)
     }
 
     private ExecutorService releaserThread() {
@@ -61,9 +77,10 @@ final class HandleTest {
 
     // ---- double release ----
 
-    @Test
-    void release_twice_secondReturnsFalse() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_twice_secondReturnsFalse(Backend backend) {
+        MultiLock lock = backend.create();
         Handle h = take(lock, EXCLUSIVE);
         assertTrue(lock.release(h), "first release");
         assertFalse(lock.release(h), "second release");
@@ -72,9 +89,10 @@ final class HandleTest {
         assertSame(NONE, lock.locked());
     }
 
-    @Test
-    void release_oneReaderTwiceWhileAnotherHolds_writerStaysOut() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_oneReaderTwiceWhileAnotherHolds_writerStaysOut(Backend backend) {
+        MultiLock lock = backend.create();
         Handle first = take(lock, SHARED);
         Handle second = take(lock, SHARED);
         assertTrue(first.release());
@@ -89,14 +107,19 @@ final class HandleTest {
         first.release();
         assertFalse(writer.isDone(), "the other reader still holds");
         second.release();
-        assertSame(EXCLUSIVE, granted(writer).type());
+        assertSame(EXCLUSIVE, backend.granted(writer).type());
     }
 
     // ---- release from any thread ----
 
-    @Test
-    void release_fromAnotherThread_releasesAndGrantsWaiterOnThatThread() throws Exception {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_fromAnotherThread_releasesAndGrantsWaiterOnThatThread(Backend backend)
+            throws Exception {
+        assumeTrue(backend.synchronousGrants(), "rule 4's thread: PostgreSQL completes a grant"
+                + " on the releasing thread only when no library thread runs the key's"
+                + " bookkeeping at that moment, else on its executor");
+        MultiLock lock = backend.create();
         Handle holder = take(lock, EXCLUSIVE);
         CompletableFuture<Handle> waiter = lock.acquire(SHARED);
         CompletableFuture<String> grantedOn =
@@ -111,9 +134,10 @@ final class HandleTest {
         assertFalse(holder.release(), "already released by the other thread");
     }
 
-    @Test
-    void release_acquiredOnAnotherThread_releasedHere() throws Exception {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_acquiredOnAnotherThread_releasedHere(Backend backend) throws Exception {
+        MultiLock lock = backend.create();
         Handle h = releaserThread().submit(() -> take(lock, EXCLUSIVE)).get(WAIT_S, SECONDS);
         assertSame(EXCLUSIVE, lock.locked());
         assertTrue(lock.release(h));
@@ -123,35 +147,36 @@ final class HandleTest {
     // ---- accessors ----
 
     @ParameterizedTest
-    @EnumSource(MultiLockType.class)
-    void accessors_heldThenReleased_reportLockTypeAndHeld(MultiLockType type) {
-        MultiLock lock = MultiLock.create();
+    @MethodSource("backendsAndTypes")
+    void accessors_heldThenReleased_reportLockTypeAndHeld(Backend backend, MultiLockType type) {
+        MultiLock lock = backend.create();
         Handle h = take(lock, type);
-        assertSame(lock, h.lock());
+        assertEquals(lock, h.lock()); // the same lock (K4: a keyed handle's is an equal view)
         assertSame(type, h.type());
         assertTrue(h.isHeld());
         h.release();
-        assertSame(lock, h.lock(), "lock() stays readable after release");
+        assertEquals(lock, h.lock(), "lock() stays readable after release");
         assertSame(type, h.type(), "type() stays readable after release");
         assertFalse(h.isHeld());
     }
 
     @ParameterizedTest
-    @EnumSource(MultiLockType.class)
-    void accessors_grantedAfterWaiting_reportLockTypeAndHeld(MultiLockType type) {
-        MultiLock lock = MultiLock.create();
+    @MethodSource("backendsAndTypes")
+    void accessors_grantedAfterWaiting_reportLockTypeAndHeld(Backend backend, MultiLockType type) {
+        MultiLock lock = backend.create();
         Handle holder = take(lock, EXCLUSIVE);
         CompletableFuture<Handle> f = lock.acquire(type);
         holder.release();
-        Handle h = granted(f);
-        assertSame(lock, h.lock());
+        Handle h = backend.granted(f);
+        assertEquals(lock, h.lock());
         assertSame(type, h.type());
         assertTrue(h.isHeld());
     }
 
-    @Test
-    void handleRelease_held_sameAsLockRelease() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void handleRelease_held_sameAsLockRelease(Backend backend) {
+        MultiLock lock = backend.create();
         Handle h = take(lock, EXCLUSIVE);
         assertTrue(h.release());
         assertSame(NONE, lock.locked());
@@ -160,20 +185,22 @@ final class HandleTest {
 
     // ---- close ----
 
-    @Test
-    void close_held_releases() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void close_held_releases(Backend backend) {
+        MultiLock lock = backend.create();
         Handle h = take(lock, EXCLUSIVE);
         CompletableFuture<Handle> waiter = lock.acquire(EXCLUSIVE);
         h.close();
         assertFalse(h.isHeld());
-        assertTrue(granted(waiter).isHeld(), "close lets the waiter in");
+        assertTrue(backend.granted(waiter).isHeld(), "close lets the waiter in");
         assertFalse(h.release(), "closed means released");
     }
 
-    @Test
-    void close_twiceOrAfterRelease_isHarmless() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void close_twiceOrAfterRelease_isHarmless(Backend backend) {
+        MultiLock lock = backend.create();
         Handle first = take(lock, SHARED);
         Handle second = take(lock, SHARED);
         first.close();
@@ -189,9 +216,10 @@ final class HandleTest {
 
     // ---- identity ----
 
-    @Test
-    void equals_twoSharedHandles_notEqual() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void equals_twoSharedHandles_notEqual(Backend backend) {
+        MultiLock lock = backend.create();
         Handle a = take(lock, SHARED);
         Handle b = take(lock, SHARED);
         assertNotEquals(a, b);
@@ -202,9 +230,10 @@ final class HandleTest {
         assertNotEquals(a, b);
     }
 
-    @Test
-    void equals_manyHandles_allDistinct() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void equals_manyHandles_allDistinct(Backend backend) {
+        MultiLock lock = backend.create();
         Set<Handle> handles = new HashSet<>();
         for (int i = 0; i < 100; i++) {
             handles.add(take(lock, i % 2 == 0 ? SHARED : NONE));
@@ -216,9 +245,17 @@ final class HandleTest {
 
     /** A SHARED holder and an EXCLUSIVE waiter: a state that a stray change would disturb. */
     private static final class Busy {
-        final MultiLock lock = MultiLock.create();
-        final Handle reader = take(lock, SHARED);
-        final CompletableFuture<Handle> writer = lock.acquire(EXCLUSIVE);
+        final Backend backend;
+        final MultiLock lock;
+        final Handle reader;
+        final CompletableFuture<Handle> writer;
+
+        Busy(Backend backend) {
+            this.backend = backend;
+            this.lock = backend.create();
+            this.reader = take(lock, SHARED);
+            this.writer = lock.acquire(EXCLUSIVE);
+        }
 
         void assertUnchanged(String after) {
             assertSame(SHARED, lock.locked(), "locked() changed after " + after);
@@ -229,7 +266,7 @@ final class HandleTest {
 
         void assertStillWorks() {
             reader.release();
-            Handle w = granted(writer);
+            Handle w = backend.granted(writer);
             assertSame(EXCLUSIVE, lock.locked());
             w.release();
             assertSame(NONE, lock.locked());
@@ -244,52 +281,57 @@ final class HandleTest {
                 "the message names the parameter " + parameter + ": " + e.getMessage());
     }
 
-    @Test
-    void acquire_nullType_throwsNpeNamingTypeAndChangesNothing() {
-        Busy b = new Busy();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquire_nullType_throwsNpeNamingTypeAndChangesNothing(Backend backend) {
+        Busy b = new Busy(backend);
         assertNpeNaming("type", () -> b.lock.acquire(null));
         b.assertUnchanged("acquire(null)");
         b.assertStillWorks();
     }
 
-    @Test
-    void acquireWithExecutor_nullType_throwsNpeNamingTypeAndChangesNothing() {
-        Busy b = new Busy();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquireWithExecutor_nullType_throwsNpeNamingTypeAndChangesNothing(Backend backend) {
+        Busy b = new Busy(backend);
         assertNpeNaming("type", () -> b.lock.acquire(null, Runnable::run));
         b.assertUnchanged("acquire(null, executor)");
         b.assertStillWorks();
     }
 
     @ParameterizedTest
-    @EnumSource(MultiLockType.class)
+    @MethodSource("backendsAndTypes")
     void acquireWithExecutor_nullExecutor_throwsNpeNamingExecutorAndChangesNothing(
-            MultiLockType type) {
-        Busy b = new Busy();
+            Backend backend, MultiLockType type) {
+        Busy b = new Busy(backend);
         assertNpeNaming("executor", () -> b.lock.acquire(type, null));
         b.assertUnchanged("acquire(" + type + ", null)");
         b.assertStillWorks();
     }
 
-    @Test
-    void acquireWithExecutor_nullExecutorOnUnlockedLock_throwsNpeAndTakesNothing() {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acquireWithExecutor_nullExecutorOnUnlockedLock_throwsNpeAndTakesNothing(Backend backend) {
+        MultiLock lock = backend.create();
         assertNpeNaming("executor", () -> lock.acquire(EXCLUSIVE, null));
         assertSame(NONE, lock.locked(), "a failed call takes no hold");
         assertEquals(0, lock.queueLength());
         assertTrue(lock.tryAcquire(EXCLUSIVE).isPresent());
     }
 
-    @Test
-    void tryAcquire_nullType_throwsNpeNamingTypeAndChangesNothing() {
-        Busy b = new Busy();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void tryAcquire_nullType_throwsNpeNamingTypeAndChangesNothing(Backend backend) {
+        Busy b = new Busy(backend);
         assertNpeNaming("type", () -> b.lock.tryAcquire(null));
         b.assertUnchanged("tryAcquire(null)");
         b.assertStillWorks();
     }
 
-    @Test
-    void release_nullHandle_throwsNpeNamingHandleAndChangesNothing() {
-        Busy b = new Busy();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_nullHandle_throwsNpeNamingHandleAndChangesNothing(Backend backend) {
+        Busy b = new Busy(backend);
         assertNpeNaming("handle", () -> b.lock.release(null));
         b.assertUnchanged("release(null)");
         b.assertStillWorks();
@@ -297,10 +339,11 @@ final class HandleTest {
 
     // ---- a handle of another lock ----
 
-    @Test
-    void release_heldHandleOfAnotherLock_throwsIaeAndChangesNeitherLock() {
-        Busy mine = new Busy();
-        MultiLock other = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_heldHandleOfAnotherLock_throwsIaeAndChangesNeitherLock(Backend backend) {
+        Busy mine = new Busy(backend);
+        MultiLock other = backend.create();
         Handle foreign = take(other, EXCLUSIVE);
         CompletableFuture<Handle> otherWaiter = other.acquire(SHARED);
 
@@ -313,13 +356,14 @@ final class HandleTest {
 
         mine.assertStillWorks();
         assertTrue(foreign.release(), "still held, so its own release releases it");
-        assertSame(SHARED, granted(otherWaiter).type());
+        assertSame(SHARED, backend.granted(otherWaiter).type());
     }
 
-    @Test
-    void release_releasedHandleOfAnotherLock_throwsIaeAndChangesNeitherLock() {
-        Busy mine = new Busy();
-        MultiLock other = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_releasedHandleOfAnotherLock_throwsIaeAndChangesNeitherLock(Backend backend) {
+        Busy mine = new Busy(backend);
+        MultiLock other = backend.create();
         Handle foreign = take(other, SHARED);
         foreign.release();
         Handle otherHolder = take(other, EXCLUSIVE);
@@ -334,10 +378,10 @@ final class HandleTest {
     }
 
     @ParameterizedTest
-    @EnumSource(MultiLockType.class)
-    void release_handleOfAnotherLockOfSameType_throwsIae(MultiLockType type) {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @MethodSource("backendsAndTypes")
+    void release_handleOfAnotherLockOfSameType_throwsIae(Backend backend, MultiLockType type) {
+        MultiLock a = backend.create();
+        MultiLock b = backend.create();
         Handle ha = take(a, type);
         Handle hb = take(b, type);
         assertThrows(IllegalArgumentException.class, () -> a.release(hb));
@@ -347,5 +391,26 @@ final class HandleTest {
         assertSame(type, b.locked());
         assertTrue(a.release(ha));
         assertTrue(b.release(hb));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backendsAndTypes")
+    void release_handleOfALockOfAnotherBackend_throwsIaeBothWays(Backend backend,
+            MultiLockType type) {
+        // rule 5 across backends: each lock knows its own handles, whatever else is installed
+        Backend otherBackend = backend == Backend.LOCKFREE ? Backend.KEYED : Backend.LOCKFREE;
+        MultiLock mine = backend.create();
+        MultiLock theirs = otherBackend.create();
+        Handle hm = take(mine, type);
+        Handle ht = take(theirs, type);
+        assertThrows(IllegalArgumentException.class, () -> mine.release(ht),
+                "a handle of " + otherBackend + " on a lock of " + backend);
+        assertThrows(IllegalArgumentException.class, () -> theirs.release(hm),
+                "a handle of " + backend + " on a lock of " + otherBackend);
+        assertTrue(hm.isHeld() && ht.isHeld(), "neither handle released");
+        assertSame(type, mine.locked());
+        assertSame(type, theirs.locked());
+        assertTrue(mine.release(hm));
+        assertTrue(theirs.release(ht));
     }
 }

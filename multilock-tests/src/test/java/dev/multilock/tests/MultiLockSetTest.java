@@ -14,12 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockSet;
 import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
+import dev.multilock.tests.pg.Poll;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -33,11 +36,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link MultiLockSet}: one test per MultiLockSet bullet of BEHAVIOUR.md, and the API.md rules
@@ -47,14 +56,69 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
  * inside a call fails its test instead of hanging the build.
  */
 @Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
-final class MultiLockSetTest {
+@TestInstance(Lifecycle.PER_CLASS)
+class MultiLockSetTest {
+
+    /** The backends of this suite: overridden for PostgreSQL (hence the PER_CLASS instance). */
+    Stream<Backend> backends() {
+        return Backend.inJvm();
+    }
+
+    /**
+     * The members of the sets: each backend alone, and each but the lock-free one mixed with the
+     * lock-free lock (members created in turn from it and from LOCKFREE): a set may mix locks of
+     * several backends (K5).
+     */
+    Stream<Members> members() {
+        return backends().flatMap(b -> b == Backend.LOCKFREE ? Stream.of(new Members(b, false))
+                : Stream.of(new Members(b, false), new Members(b, true)));
+    }
+
+    /**
+     * Where a test's locks come from: {@link #backend}, or, if {@link #mixed}, that backend and
+     * {@link Backend#LOCKFREE} in turn, the first lock from the backend.
+     */
+    static final class Members {
+        final Backend backend;
+        final boolean mixed;
+        private int created;
+
+        Members(Backend backend, boolean mixed) {
+            this.backend = backend;
+            this.mixed = mixed;
+        }
+
+        MultiLock create() {
+            return backendOf(created++).create();
+        }
+
+        /** The backend of the lock that the {@code index}-th call of create() makes (from 0). */
+        Backend backendOf(int index) {
+            return mixed && (index & 1) == 1 ? Backend.LOCKFREE : backend;
+        }
+
+        /**
+         * Whether a set takes these locks in the order they were created: lock-free locks are
+         * ordered so; a keyed lock draws its place when a set first orders it, and a PostgreSQL
+         * lock is ordered by its advisory key, before every lock of one JVM (K5, LockPin).
+         */
+        boolean orderedByCreation() {
+            return backend == Backend.LOCKFREE && !mixed;
+        }
+
+        @Override
+        public String toString() {
+            return mixed ? backend + " and LOCKFREE" : backend.toString();
+        }
+    }
 
     // ---- the MultiLockSet bullets of BEHAVIOUR.md ----
 
-    @Test
-    void locked_membersHeldVariously_isTheMaxOverMembers() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void locked_membersHeldVariously_isTheMaxOverMembers(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         assertEquals(NONE, set.locked(), "no member held: NONE");
         Handle none = a.tryAcquire(NONE).orElseThrow();
@@ -70,11 +134,12 @@ final class MultiLockSetTest {
         assertEquals(NONE, set.locked());
     }
 
-    @Test
-    void tryAcquire_everyMemberFree_takesEveryMember() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
-        MultiLock c = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void tryAcquire_everyMemberFree_takesEveryMember(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
+        MultiLock c = members.create();
         MultiLockSet set = MultiLockSet.of(c, a, b);
         Handle h = set.tryAcquire(EXCLUSIVE).orElseThrow();
         for (MultiLock m : List.of(a, b, c)) {
@@ -88,11 +153,12 @@ final class MultiLockSetTest {
         assertNone(a, b, c);
     }
 
-    @Test
-    void tryAcquire_oneMemberExcludes_takesNothingOnAny() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
-        MultiLock c = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void tryAcquire_oneMemberExcludes_takesNothingOnAny(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
+        MultiLock c = members.create();
         Handle held = b.tryAcquire(EXCLUSIVE).orElseThrow();
         MultiLockSet set = MultiLockSet.of(a, b, c);
         for (MultiLockType type : MultiLockType.values()) {
@@ -105,13 +171,14 @@ final class MultiLockSetTest {
         held.release();
     }
 
-    @Test
-    void tryAcquire_laterMemberExcludes_rollsBackExactlyItsOwnHolds() {
+    @ParameterizedTest
+    @MethodSource("members")
+    void tryAcquire_laterMemberExcludes_rollsBackExactlyItsOwnHolds(Members members) {
         // The original's rollback captures the loop variable late and releases the wrong member;
         // here a direct SHARED holder of the first member must keep exactly its one hold.
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
-        MultiLock c = MultiLock.create();
+        MultiLock a = members.create();
+        MultiLock b = members.create();
+        MultiLock c = members.create();
         Handle directA = a.tryAcquire(SHARED).orElseThrow();
         Handle directB = b.tryAcquire(SHARED).orElseThrow();
         Handle blocker = c.tryAcquire(EXCLUSIVE).orElseThrow();
@@ -128,10 +195,11 @@ final class MultiLockSetTest {
         assertNone(a, b, c);
     }
 
-    @Test
-    void acquire_membersHeld_waitsUntilEveryMemberCanBeTaken() throws Exception {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void acquire_membersHeld_waitsUntilEveryMemberCanBeTaken(Members members) throws Exception {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
         Handle hb = b.tryAcquire(SHARED).orElseThrow();
         MultiLockSet set = MultiLockSet.of(b, a);
@@ -141,7 +209,7 @@ final class MultiLockSetTest {
         assertFalse(f.isDone(), "acquire must wait until every member can be taken; " + a + " "
                 + b);
         hb.release();
-        assertTrue(f.isDone(), "the last release must complete the set's acquire; " + a + " "
+        members.backend.await(f, "the last release must complete the set's acquire; " + a + " "
                 + b);
         Handle h = f.get(5, SECONDS);
         assertSame(set, h.lock());
@@ -151,32 +219,34 @@ final class MultiLockSetTest {
         assertNone(a, b);
     }
 
-    @Test
-    void acquire_everyMemberFree_completedAtOnce() throws Exception {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void acquire_everyMemberFree_completedAtOnce(Members members) throws Exception {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         for (MultiLockType type : MultiLockType.values()) {
-            CompletableFuture<Handle> f = set.acquire(type);
-            assertTrue(f.isDone(), "a set acquire of " + type + " on free members must be"
-                    + " complete at once");
+            CompletableFuture<Handle> f = members.backend.await(set.acquire(type), "a set acquire"
+                    + " of " + type + " on free members must be complete at once");
             assertEquals(0, set.queueLength());
             f.get(5, SECONDS).release();
         }
         assertNone(a, b);
     }
 
-    @Test
-    void release_setHandle_releasesEveryMember() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void release_setHandle_releasesEveryMember(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle h = set.tryAcquire(SHARED).orElseThrow();
         CompletableFuture<Handle> writerA = a.acquire(EXCLUSIVE);
         CompletableFuture<Handle> writerB = b.acquire(EXCLUSIVE);
         assertTrue(set.release(h), "the first release returns true");
-        assertTrue(writerA.isDone() && writerB.isDone(), "releasing the set's handle must"
-                + " release every member and let their waiters in; " + a + " " + b);
+        members.backend.eventually(() -> writerA.isDone() && writerB.isDone(), "releasing the"
+                + " set's handle must release every member and let their waiters in; " + a + " "
+                + b);
         assertFalse(h.isHeld());
         assertFalse(set.release(h), "a second release returns false");
         assertFalse(h.release(), "a second release returns false");
@@ -187,13 +257,15 @@ final class MultiLockSetTest {
         assertNone(a, b);
     }
 
-    @Test
-    void watch_setWhenEveryMemberAcquirable() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void watch_setWhenEveryMemberAcquirable(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         try (Watch free = set.watch(EXCLUSIVE)) {
-            assertTrue(free.isSet(), "notify on a set of free members is set at once");
+            members.backend.eventually(free::isSet, "notify on a set of free members is set at"
+                    + " once");
         }
         Handle ha = a.tryAcquire(SHARED).orElseThrow();
         Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
@@ -201,43 +273,49 @@ final class MultiLockSetTest {
             assertFalse(exclusive.isSet() || shared.isSet(), "b is EXCLUSIVE: nothing is"
                     + " acquirable on the set");
             hb.release();
-            assertTrue(shared.isSet(), "the set's notify watches every member: SHARED is now"
-                    + " acquirable on a and b; " + a + " " + b);
+            members.backend.eventually(shared::isSet, "the set's notify watches every member:"
+                    + " SHARED is now acquirable on a and b; " + a + " " + b);
             assertFalse(exclusive.isSet(), "EXCLUSIVE is still excluded by a's SHARED; " + a);
             ha.release();
-            assertTrue(exclusive.isSet(), "the set's notify watches every member: EXCLUSIVE is"
-                    + " now acquirable on a and b; " + a + " " + b);
+            members.backend.eventually(exclusive::isSet, "the set's notify watches every member:"
+                    + " EXCLUSIVE is now acquirable on a and b; " + a + " " + b);
         }
-        assertEquals(0, watchers(a) + watchers(b), "closing the set's watches must close the"
+        members.backend.assertWatchers(a, 0, "closing the set's watches must close the"
+                + " member watches; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "closing the set's watches must close the"
                 + " member watches; " + a + " " + b);
     }
 
-    @Test
-    void whenAcquirable_completesWhenEveryMemberAcquirable() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void whenAcquirable_completesWhenEveryMemberAcquirable(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
-        assertTrue(set.whenAcquirable(EXCLUSIVE).isDone(), "wait on free members: at once");
+        members.backend.await(set.whenAcquirable(EXCLUSIVE), "wait on free members: at once");
         Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
         Handle hb = b.tryAcquire(SHARED).orElseThrow();
         CompletableFuture<Void> shared = set.whenAcquirable(SHARED);
         CompletableFuture<Void> exclusive = set.whenAcquirable(EXCLUSIVE);
         ha.release();
-        assertTrue(shared.isDone(), "the set's wait watches every member: SHARED is now"
+        members.backend.await(shared, "the set's wait watches every member: SHARED is now"
                 + " acquirable on a and b; " + a + " " + b);
         assertFalse(exclusive.isDone(), "EXCLUSIVE is still excluded by b's SHARED; " + b);
         hb.release();
-        assertTrue(exclusive.isDone(), "the last release must complete the set's wait; " + a
+        members.backend.await(exclusive, "the last release must complete the set's wait; " + a
                 + " " + b);
+        members.backend.assertWatchers(a, 0, "a completed set wait"
+                + " must leave no member watch behind; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "a completed set wait"
+                + " must leave no member watch behind; " + a + " " + b);
         assertNone(a, b);
-        assertEquals(0, watchers(a) + watchers(b), "a completed set wait must leave no member"
-                + " watch behind; " + a + " " + b);
     }
 
-    @Test
-    void acquireShared_memberHeldSharedDirectly_succeedsAndMemberStaysShared() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void acquireShared_memberHeldSharedDirectly_succeedsAndMemberStaysShared(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle direct = a.tryAcquire(SHARED).orElseThrow();
         assertTrue(set.tryAcquire(EXCLUSIVE).isEmpty(), "a direct SHARED hold on a member"
@@ -256,17 +334,19 @@ final class MultiLockSetTest {
 
     // ---- of() and members() ----
 
-    @Test
-    void of_noMembers_throwsIllegalArgument() {
+    @ParameterizedTest
+    @MethodSource("members")
+    void of_noMembers_throwsIllegalArgument(Members members) {
         assertThrows(IllegalArgumentException.class, () -> MultiLockSet.of(),
                 "a set without members must be rejected");
         assertThrows(IllegalArgumentException.class, () -> MultiLockSet.of(List.of()),
                 "a set without members must be rejected");
     }
 
-    @Test
-    void of_nullArgumentOrMember_throwsNpe() {
-        MultiLock a = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void of_nullArgumentOrMember_throwsNpe(Members members) {
+        MultiLock a = members.create();
         assertThrows(NullPointerException.class, () -> MultiLockSet.of((MultiLock[]) null));
         assertThrows(NullPointerException.class,
                 () -> MultiLockSet.of((Collection<MultiLock>) null));
@@ -274,11 +354,12 @@ final class MultiLockSetTest {
         assertThrows(NullPointerException.class, () -> MultiLockSet.of(Arrays.asList(a, null)));
     }
 
-    @Test
-    void members_areTheDirectMembersUnmodifiable() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
-        MultiLock c = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void members_areTheDirectMembersUnmodifiable(Members locks) {
+        MultiLock a = locks.create();
+        MultiLock b = locks.create();
+        MultiLock c = locks.create();
         MultiLockSet inner = MultiLockSet.of(a, b);
         MultiLockSet outer = MultiLockSet.of(inner, c, c);
         Set<MultiLock> members = outer.members();
@@ -295,16 +376,17 @@ final class MultiLockSetTest {
                 + " collection it was made from");
     }
 
-    @Test
-    void of_duplicateMember_holdsItOnce() throws Exception {
-        MultiLock a = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void of_duplicateMember_holdsItOnce(Members members) throws Exception {
+        MultiLock a = members.create();
         MultiLockSet set = MultiLockSet.of(a, a);
         Handle h = set.tryAcquire(EXCLUSIVE).orElse(null);
         assertNotNull(h, "of(a, a) holds a once, so its EXCLUSIVE tryAcquire must succeed; "
                 + a);
         h.release();
-        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
-        assertTrue(f.isDone(), "of(a, a).acquire(EXCLUSIVE) must not wait for itself; " + a);
+        CompletableFuture<Handle> f = members.backend.await(set.acquire(EXCLUSIVE),
+                "of(a, a).acquire(EXCLUSIVE) must not wait for itself; " + a);
         f.get(5, SECONDS).release();
         Handle s = set.tryAcquire(SHARED).orElseThrow();
         assertState(a, SHARED, 1, 0, "of(a, a) must take a single SHARED hold on a");
@@ -312,11 +394,12 @@ final class MultiLockSetTest {
         assertNone(a);
     }
 
-    @Test
-    void of_nestedOverlappingSets_holdEachLeafOnce() throws Exception {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
-        MultiLock c = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void of_nestedOverlappingSets_holdEachLeafOnce(Members members) throws Exception {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
+        MultiLock c = members.create();
         MultiLockSet set = MultiLockSet.of(MultiLockSet.of(a, b), MultiLockSet.of(b, c));
         Handle shared = set.tryAcquire(SHARED).orElseThrow();
         assertState(a, SHARED, 1, 0, "each leaf must have exactly one shared holder");
@@ -329,26 +412,35 @@ final class MultiLockSetTest {
         assertNotNull(exclusive, "a leaf held twice would make the set's EXCLUSIVE fail on"
                 + " itself; " + b);
         exclusive.release();
-        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
-        assertTrue(f.isDone(), "the set's EXCLUSIVE acquire must not wait for itself on b; "
-                + b);
+        CompletableFuture<Handle> f = members.backend.await(set.acquire(EXCLUSIVE),
+                "the set's EXCLUSIVE acquire must not wait for itself on b; " + b);
         f.get(5, SECONDS).release();
         assertNone(a, b, c);
     }
 
     // ---- all or nothing, cancellation ----
 
-    @Test
-    void tryAcquireShared_firstCreatedMemberHeldExclusive_emptyAndOtherUntouched() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    /** Why a test that places its blocker by the order of creation runs on lock-free locks only. */
+    private static final String ORDER_BY_CREATION = "the blocker is placed by the order of"
+            + " creation, which only lock-free locks are ordered by; a keyed lock draws its place"
+            + " when a set first orders it and a PostgreSQL lock is ordered by its advisory key"
+            + " (K5): cancel_setAcquisitionWaitingOnOneMember_restoresEveryMember and"
+            + " orTimeout_setAcquisitionWaitingOnOneMember_restoresEveryMember hold for every"
+            + " order";
+
+    @ParameterizedTest
+    @MethodSource("members")
+    void tryAcquireShared_firstCreatedMemberHeldExclusive_emptyAndOtherUntouched(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         allOrNothing(a, b);
     }
 
-    @Test
-    void tryAcquireShared_lastCreatedMemberHeldExclusive_emptyAndOtherUntouched() {
-        MultiLock b = MultiLock.create();
-        MultiLock a = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void tryAcquireShared_lastCreatedMemberHeldExclusive_emptyAndOtherUntouched(Members members) {
+        MultiLock b = members.create();
+        MultiLock a = members.create();
         allOrNothing(a, b);
     }
 
@@ -369,10 +461,13 @@ final class MultiLockSetTest {
         assertNone(a, b);
     }
 
-    @Test
-    void cancel_setAcquisitionHoldingFirstMember_everyMemberNoneAfterwards() throws Exception {
-        MultiLock first = MultiLock.create();
-        MultiLock second = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void cancel_setAcquisitionHoldingFirstMember_everyMemberNoneAfterwards(Members members)
+            throws Exception {
+        assumeTrue(members.orderedByCreation(), ORDER_BY_CREATION);
+        MultiLock first = members.create();
+        MultiLock second = members.create();
         Handle blocker = second.tryAcquire(EXCLUSIVE).orElseThrow();
         MultiLockSet set = MultiLockSet.of(second, first);
         CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
@@ -392,10 +487,12 @@ final class MultiLockSetTest {
         assertNone(first, second);
     }
 
-    @Test
-    void cancel_setAcquisitionWaitingOnFirstMember_everyMemberNoneAfterwards() {
-        MultiLock first = MultiLock.create();
-        MultiLock second = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void cancel_setAcquisitionWaitingOnFirstMember_everyMemberNoneAfterwards(Members members) {
+        assumeTrue(members.orderedByCreation(), ORDER_BY_CREATION);
+        MultiLock first = members.create();
+        MultiLock second = members.create();
         Handle blocker = first.tryAcquire(SHARED).orElseThrow();
         MultiLockSet set = MultiLockSet.of(second, first);
         CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
@@ -409,10 +506,13 @@ final class MultiLockSetTest {
         assertEquals(0, set.queueLength());
     }
 
-    @Test
-    void orTimeout_setAcquisitionTimesOut_everyMemberNoneAfterwards() throws Exception {
-        MultiLock first = MultiLock.create();
-        MultiLock second = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void orTimeout_setAcquisitionTimesOut_everyMemberNoneAfterwards(Members members)
+            throws Exception {
+        assumeTrue(members.orderedByCreation(), ORDER_BY_CREATION);
+        MultiLock first = members.create();
+        MultiLock second = members.create();
         Handle blocker = second.tryAcquire(EXCLUSIVE).orElseThrow();
         MultiLockSet set = MultiLockSet.of(first, second);
         CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
@@ -437,10 +537,66 @@ final class MultiLockSetTest {
         assertNone(first, second);
     }
 
-    @Test
-    void queueLength_countsAcquisitionsWaitingThroughThisSet() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void cancel_setAcquisitionWaitingOnOneMember_restoresEveryMember(Members members) {
+        withdrawnWhileWaitingOnB(members, false, f -> assertTrue(f.cancel(false)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("members")
+    void orTimeout_setAcquisitionWaitingOnOneMember_restoresEveryMember(Members members) {
+        withdrawnWhileWaitingOnB(members, true, f -> {
+            f.orTimeout(20, MILLISECONDS);
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> f.get(5, SECONDS));
+            assertInstanceOf(TimeoutException.class, e.getCause());
+        });
+    }
+
+    /**
+     * Rule 3 for a set, whatever order it takes its members in: with b held EXCLUSIVE, a set
+     * acquisition of {a, b} waits on b, holding a or not; {@code withdraw} gives it up; then a
+     * is as it was (NONE), b has its one holder and no waiter, and nothing leaks. A withdrawal
+     * {@code byAnotherThread} (a timeout's) completes the future first, then withdraws: that is
+     * awaited, on any backend.
+     */
+    private static void withdrawnWhileWaitingOnB(Members members, boolean byAnotherThread,
+            Consumer<CompletableFuture<Handle>> withdraw) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
+        Handle blocker = b.tryAcquire(EXCLUSIVE).orElseThrow();
+        MultiLockSet set = MultiLockSet.of(a, b);
+        CompletableFuture<Handle> f = set.acquire(EXCLUSIVE);
+        members.backend.eventually(() -> b.queueLength() == 1, "the set's request waits on b; "
+                + b);
+        assertFalse(f.isDone());
+        assertEquals(1, set.queueLength(), "a set acquisition in progress counts in the set's"
+                + " queueLength()");
+        withdraw.accept(f);
+        BooleanSupplier withdrawn = () -> a.locked() == NONE && b.queueLength() == 0
+                && set.queueLength() == 0;
+        String what = "a withdrawn set acquisition must release the members it holds and"
+                + " withdraw its waiting request; " + a + " " + b;
+        if (byAnotherThread) {
+            Poll.until(Duration.ofSeconds(5), withdrawn::getAsBoolean, done -> done, what);
+        } else {
+            members.backend.eventually(withdrawn, what);
+        }
+        assertEquals(0, set.queueLength(), "a withdrawn set acquisition no longer counts");
+        assertState(a, NONE, 0, 0, "a withdrawn set acquisition must release the members it"
+                + " holds");
+        assertState(b, EXCLUSIVE, 1, 0, "a withdrawn set acquisition must withdraw its waiting"
+                + " member request");
+        blocker.release();
+        assertNone(a, b);
+    }
+
+    @ParameterizedTest
+    @MethodSource("members")
+    void queueLength_countsAcquisitionsWaitingThroughThisSet(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet ab = MultiLockSet.of(a, b);
         MultiLockSet ba = MultiLockSet.of(b, a);
         Handle blocker = b.tryAcquire(EXCLUSIVE).orElseThrow();
@@ -450,17 +606,19 @@ final class MultiLockSetTest {
         assertEquals(0, ba.queueLength(), "another set over the same leaves counts only its own"
                 + " acquisitions");
         blocker.release();
-        assertTrue(one.isDone() && two.isDone());
+        members.backend.eventually(() -> one.isDone() && two.isDone(), "both granted; " + a
+                + " " + b);
         assertEquals(0, ab.queueLength(), "granted acquisitions no longer count");
         one.join().release();
         two.join().release();
         assertNone(a, b);
     }
 
-    @Test
-    void queueLength_insideTheContinuationOfTheGrant_noLongerCountsIt() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void queueLength_insideTheContinuationOfTheGrant_noLongerCountsIt(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet ab = MultiLockSet.of(a, b);
         Handle blocker = b.tryAcquire(EXCLUSIVE).orElseThrow();
         CompletableFuture<Handle> acquisition = ab.acquire(SHARED);
@@ -473,10 +631,11 @@ final class MultiLockSetTest {
         assertNone(a, b);
     }
 
-    @Test
-    void toString_setItsHandleAndWatch_sayWhatTheyAre() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void toString_setItsHandleAndWatch_sayWhatTheyAre(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet ab = MultiLockSet.of(a, b);
         Handle h = ab.tryAcquire(EXCLUSIVE).orElseThrow();
         assertTrue(ab.toString().contains("EXCLUSIVE") && ab.toString().contains("leaves=2"),
@@ -486,6 +645,7 @@ final class MultiLockSetTest {
         h.release();
         assertTrue(h.toString().contains("released"), h.toString());
         try (Watch w = ab.watch(EXCLUSIVE)) {
+            members.backend.eventually(w::isSet, "set at creation: both leaves are free");
             assertTrue(w.toString().contains("EXCLUSIVE") && w.toString().contains("set"),
                     w.toString());
         }
@@ -493,10 +653,11 @@ final class MultiLockSetTest {
 
     // ---- the set's handle ----
 
-    @Test
-    void setHandle_lockReleaseTwiceAndForeignHandles() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void setHandle_lockReleaseTwiceAndForeignHandles(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         MultiLockSet other = MultiLockSet.of(a, b);
         Handle h = set.tryAcquire(SHARED).orElseThrow();
@@ -524,9 +685,10 @@ final class MultiLockSetTest {
         assertNone(a, b);
     }
 
-    @Test
-    void setMethods_nullArguments_throwNpeNamingTheParameter() {
-        MultiLockSet set = MultiLockSet.of(MultiLock.create(), MultiLock.create());
+    @ParameterizedTest
+    @MethodSource("members")
+    void setMethods_nullArguments_throwNpeNamingTheParameter(Members members) {
+        MultiLockSet set = MultiLockSet.of(members.create(), members.create());
         assertNpeNames("type", () -> set.acquire(null));
         assertNpeNames("type", () -> set.acquire(null, Runnable::run));
         assertNpeNames("executor", () -> set.acquire(SHARED, null));
@@ -538,10 +700,11 @@ final class MultiLockSetTest {
         assertEquals(0, set.queueLength());
     }
 
-    @Test
-    void downgrade_setExclusiveHandle_downgradesEachLeaf() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void downgrade_setExclusiveHandle_downgradesEachLeaf(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle h = set.tryAcquire(EXCLUSIVE).orElseThrow();
         CompletableFuture<Handle> readerB = b.acquire(SHARED);
@@ -550,12 +713,12 @@ final class MultiLockSetTest {
         assertEquals(SHARED, h.type());
         assertEquals(SHARED, a.locked(), "the downgrade must downgrade every leaf; " + a);
         assertEquals(SHARED, b.locked(), "the downgrade must downgrade every leaf; " + b);
-        assertTrue(readerB.isDone(), "a SHARED waiter on a leaf must be let in by the set's"
+        members.backend.await(readerB, "a SHARED waiter on a leaf must be let in by the set's"
                 + " downgrade; " + b);
         assertFalse(writerA.isDone(), "an EXCLUSIVE waiter must keep waiting; " + a);
         assertFalse(h.downgrade(), "a second downgrade returns false");
         h.release();
-        assertTrue(writerA.isDone(), "releasing the downgraded set handle releases a; " + a);
+        members.backend.await(writerA, "releasing the downgraded set handle releases a; " + a);
         assertState(b, SHARED, 1, 0, "releasing the downgraded set handle releases its SHARED"
                 + " hold on b, leaving the direct reader");
         writerA.join().release();
@@ -569,10 +732,12 @@ final class MultiLockSetTest {
 
     // ---- the set's watch: no busy loop, nothing left behind ----
 
-    @Test
-    void watch_membersFreedOneAtATime_setOnlyAtTheLastWithoutSpinning() throws Exception {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void watch_membersFreedOneAtATime_setOnlyAtTheLastWithoutSpinning(Members members)
+            throws Exception {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle ha = a.tryAcquire(EXCLUSIVE).orElseThrow();
         Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
@@ -589,54 +754,62 @@ final class MultiLockSetTest {
             assertFalse(w.isSet(), "the set's watch must not be set while b is held; " + b);
             assertFalse(awaited.isDone() || waited.isDone(), "the set's awaitSet/whenAcquirable"
                     + " must not complete while b is held; " + b);
-            assertEquals(2, watchers(a), "one member watch per set watch or wait on a, no more"
-                    + " (re-registering on each event would grow this); " + a);
-            // a becomes acquirable again and again while b stays held
+            members.backend.assertWatchers(a, 2, "one member watch per set watch or wait on a, no"
+                    + " more (re-registering on each event would grow this); " + a);
+            // a becomes acquirable again and again while b stays held (on PostgreSQL each event
+            // is a few round trips: 100 there)
+            int events = members.backend.inOneJvm() ? 10_000 : 100;
             bounded(runner, () -> {
-                for (int i = 0; i < 10_000; i++) {
+                for (int i = 0; i < events; i++) {
                     a.tryAcquire(EXCLUSIVE).orElseThrow().release();
                 }
                 return null;
-            }, "10000 events on a with b held", a, b);
+            }, events + " events on a with b held", a, b);
             assertFalse(w.isSet(), "events on a alone must never set the set's watch");
             assertFalse(awaited.isDone() || waited.isDone());
-            assertEquals(2, watchers(a), "member watches must not grow with events; " + a);
-            assertEquals(2, watchers(b), "member watches must not grow with events; " + b);
+            members.backend.assertWatchers(a, 2, "member watches must not grow with events; " + a);
+            members.backend.assertWatchers(b, 2, "member watches must not grow with events; " + b);
             bounded(runner, () -> {
                 hb.release();
                 return null;
             }, "releasing b", a, b);
-            assertTrue(w.isSet(), "the set's watch must be set once every member is acquirable;"
-                    + " " + a + " " + b);
-            assertTrue(awaited.isDone() && waited.isDone(), "the set's awaitSet and"
-                    + " whenAcquirable must complete once every member is acquirable");
+            members.backend.eventually(w::isSet, "the set's watch must be set once every member is"
+                    + " acquirable; " + a + " " + b);
+            members.backend.eventually(() -> awaited.isDone() && waited.isDone(), "the set's"
+                    + " awaitSet and whenAcquirable must complete once every member is acquirable");
         } finally {
             runner.shutdownNow();
         }
-        assertEquals(0, watchers(a) + watchers(b), "closing the set's watch and completing its"
-                + " wait must unregister every member watch; " + a + " " + b);
+        members.backend.assertWatchers(a, 0, "closing the set's watch"
+                + " and completing its wait must unregister every member watch; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "closing the set's watch"
+                + " and completing its wait must unregister every member watch; " + a + " " + b);
     }
 
-    @Test
-    void watch_clearedThenMemberReleaseLeavesSetAcquirable_setAgain() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void watch_clearedThenMemberReleaseLeavesSetAcquirable_setAgain(Members members) {
+        // b's server acquisition may set its member watch, and so the set's
+        KnownBug.WATCH_SET_BY_SERVER_ACQUISITION.skipsOn(members.backendOf(1));
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         try (Watch w = set.watch(SHARED)) {
-            assertTrue(w.isSet());
+            members.backend.eventually(w::isSet, "set at creation: both leaves are free");
             w.clear();
             Handle h = b.tryAcquire(SHARED).orElseThrow();
             assertFalse(w.isSet(), "an acquisition must not set the set's watch");
             h.release();
-            assertTrue(w.isSet(), "a member release that leaves the set acquirable must set the"
-                    + " cleared watch again; " + a + " " + b);
+            members.backend.eventually(w::isSet, "a member release that leaves the set acquirable"
+                    + " must set the cleared watch again; " + a + " " + b);
         }
     }
 
-    @Test
-    void watchAndWhenAcquirable_memberWithdrawalOrDowngrade_setAndCompleted() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void watchAndWhenAcquirable_memberWithdrawalOrDowngrade_setAndCompleted(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle reader = a.tryAcquire(SHARED).orElseThrow();
         CompletableFuture<Handle> queued = a.acquire(EXCLUSIVE);
@@ -647,41 +820,49 @@ final class MultiLockSetTest {
             assertFalse(w.isSet() || waited.isDone(), "b is still EXCLUSIVE: the set is not"
                     + " SHARED-acquirable after the withdrawal on a; " + b);
             assertTrue(writer.downgrade());
-            assertTrue(w.isSet(), "the withdrawal on a and the downgrade on b leave SHARED"
-                    + " acquirable on every member: the set's watch must be set; " + a + " " + b);
-            assertTrue(waited.isDone(), "... and the set's whenAcquirable completed");
+            members.backend.eventually(w::isSet, "the withdrawal on a and the downgrade on b"
+                    + " leave SHARED acquirable on every member: the set's watch must be set; " + a
+                    + " " + b);
+            members.backend.await(waited, "... and the set's whenAcquirable completed");
         }
         reader.release();
         writer.release();
         assertNone(a, b);
     }
 
-    @Test
-    void close_setWatchWithPendingAwaitSet_cancelsItAndClosesMemberWatches() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void close_setWatchWithPendingAwaitSet_cancelsItAndClosesMemberWatches(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
         Watch w = set.watch(SHARED);
         CompletableFuture<Void> pending = w.awaitSet();
-        assertEquals(1, watchers(a), "a set watch watches every member; " + a);
+        members.backend.assertWatchers(a, 1, "a set watch watches every member; " + a);
         w.close();
         w.close();
         assertTrue(pending.isCancelled(), "close() must cancel a pending awaitSet(): " + pending);
         assertTrue(w.awaitSet().isCancelled(), "awaitSet() on a closed watch is cancelled");
-        assertEquals(0, watchers(a) + watchers(b), "close() must close every member watch; "
+        members.backend.assertWatchers(a, 0, "close() must close every member watch; "
+                + a + " " + b);
+        members.backend.assertWatchers(b, 0, "close() must close every member watch; "
                 + a + " " + b);
         hb.release();
         assertFalse(w.isSet(), "a closed set watch must not be set by a member release");
     }
 
-    @Test
-    void watchCloseAndWhenAcquirableCancel_manyCycles_leaveNoMemberWatch() {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void watchCloseAndWhenAcquirableCancel_manyCycles_leaveNoMemberWatch(Members members) {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         Handle hb = b.tryAcquire(EXCLUSIVE).orElseThrow();
-        for (int i = 0; i < 10_000; i++) {
+        // On PostgreSQL each member watch of the free leaf a looks at pg_locks once: 500 cycles
+        // there, not to keep the library's shared session busy for the tests after this one.
+        int cycles = members.backend.inOneJvm() ? 10_000 : 500;
+        for (int i = 0; i < cycles; i++) {
             Watch w = set.watch(i % 2 == 0 ? SHARED : EXCLUSIVE);
             w.awaitSet();
             w.close();
@@ -690,21 +871,25 @@ final class MultiLockSetTest {
                 fail("the set's whenAcquirable completed while b is held; " + b);
             }
         }
-        assertEquals(0, watchers(a), "closed set watches and given-up set waits must leave no"
-                + " member watch; " + a);
-        assertEquals(0, watchers(b), "closed set watches and given-up set waits must leave no"
-                + " member watch; " + b);
+        members.backend.assertWatchers(a, 0, "closed set watches and given-up set waits must leave"
+                + " no member watch; " + a);
+        members.backend.assertWatchers(b, 0, "closed set watches and given-up set waits must leave"
+                + " no member watch; " + b);
         CompletableFuture<Void> cancelled = set.whenAcquirable(EXCLUSIVE);
         assertTrue(cancelled.cancel(false));
-        assertEquals(0, watchers(a) + watchers(b), "a cancelled set wait must leave no member"
+        members.backend.assertWatchers(a, 0, "a cancelled set wait must leave no member"
+                + " watch; " + a + " " + b);
+        members.backend.assertWatchers(b, 0, "a cancelled set wait must leave no member"
                 + " watch; " + a + " " + b);
         hb.release();
     }
 
-    @Test
-    void acquire_withExecutor_completesAWaitingSetAcquisitionOnTheExecutor() throws Exception {
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("members")
+    void acquire_withExecutor_completesAWaitingSetAcquisitionOnTheExecutor(Members members)
+            throws Exception {
+        MultiLock a = members.create();
+        MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "set-executor");
@@ -727,31 +912,27 @@ final class MultiLockSetTest {
 
     // ---- helpers ----
 
-    private static final Pattern STATE =
-            Pattern.compile("\\[(NONE|SHARED|EXCLUSIVE), holders=(\\d+), queued=(\\d+),"
-                    + " watchers=(\\d+)]$");
+    private static final Pattern HOLDERS = Pattern.compile("\\[(NONE|SHARED|EXCLUSIVE),"
+            + " holders=(\\d+),");
 
-    private static Matcher state(MultiLock leaf) {
-        Matcher m = STATE.matcher(leaf.toString());
-        if (!m.find()) {
-            fail("the lock's toString no longer ends with"
-                    + " '[TYPE, holders=N, queued=N, watchers=N]': " + leaf);
-        }
-        return m;
-    }
-
-    private static int watchers(MultiLock leaf) {
-        return Integer.parseInt(state(leaf).group(4));
-    }
-
-    /** Asserts a leaf's mode, holder count (from its toString) and queue length. */
+    /**
+     * Asserts a leaf's mode, holder count (from its toString) and queue length. A PostgreSQL
+     * leaf's toString shows no holder count ({@link KnownBug#TOSTRING_WITHOUT_HOLDER_COUNT}):
+     * there the count is not checked while that bug is open.
+     */
     private static void assertState(
             MultiLock leaf, MultiLockType locked, int holders, int queued, String invariant) {
-        Matcher m = state(leaf);
         String seen = leaf.toString();
         assertEquals(locked, leaf.locked(), invariant + ": mode; " + seen);
-        assertEquals(holders, Integer.parseInt(m.group(2)), invariant + ": holders; " + seen);
         assertEquals(queued, leaf.queueLength(), invariant + ": queue length; " + seen);
+        Matcher m = HOLDERS.matcher(seen);
+        if (m.find()) {
+            assertEquals(holders, Integer.parseInt(m.group(2)), invariant + ": holders; "
+                    + seen);
+        } else if (!(seen.startsWith("PostgresLock(")
+                && KnownBug.TOSTRING_WITHOUT_HOLDER_COUNT.affects(Backend.POSTGRES))) {
+            fail("the lock's toString no longer has '[TYPE, holders=N,': " + leaf);
+        }
     }
 
     private static void assertNone(MultiLock... leaves) {

@@ -17,26 +17,44 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * API.md rule 3 for the completion methods of a waiting acquisition that CancellationTest does
  * not reach: {@code completeAsync} (both overloads), {@code obtrudeValue} and
  * {@code obtrudeException}. Each must withdraw the request, so that the waiter behind it gets in,
  * and complete the future with what the caller gave.
+ *
+ * <p>Runs on the in-JVM backends here, and on PostgreSQL in {@link PostgresBackendTest}.
  */
 @Timeout(value = 5, unit = SECONDS)
-final class OutsideCompletionTest {
+@TestInstance(Lifecycle.PER_CLASS)
+class OutsideCompletionTest {
+
+    /** The backends of this suite: overridden for PostgreSQL (hence the PER_CLASS instance). */
+    Stream<Backend> backends() {
+        return Backend.inJvm();
+    }
 
     /** A SHARED holder, an EXCLUSIVE request queued, and a SHARED request behind it. */
     private static final class Queue {
-        final MultiLock lock = MultiLock.create();
-        final Handle reader = lock.tryAcquire(SHARED).orElseThrow();
-        final CompletableFuture<Handle> writer = lock.acquire(EXCLUSIVE);
-        final CompletableFuture<Handle> lateReader = lock.acquire(SHARED);
+        final Backend backend;
+        final MultiLock lock;
+        final Handle reader;
+        final CompletableFuture<Handle> writer;
+        final CompletableFuture<Handle> lateReader;
 
-        Queue() {
+        Queue(Backend backend) {
+            this.backend = backend;
+            this.lock = backend.create();
+            this.reader = lock.tryAcquire(SHARED).orElseThrow();
+            this.writer = lock.acquire(EXCLUSIVE);
+            this.lateReader = lock.acquire(SHARED);
             assertFalse(writer.isDone(), "the writer waits behind the reader");
             assertFalse(lateReader.isDone(), "the late reader waits behind the writer (FIFO)");
             assertEquals(2, lock.queueLength());
@@ -44,7 +62,7 @@ final class OutsideCompletionTest {
 
         /** After the writer's withdrawal: the late reader is in, and nothing leaks. */
         void assertWriterWithdrawn() throws Exception {
-            assertTrue(lateReader.isDone(), "the withdrawal lets the reader behind it in");
+            backend.await(lateReader, "the withdrawal lets the reader behind it in");
             assertEquals(0, lock.queueLength(), "the withdrawn writer is not counted");
             lateReader.get().release();
             reader.release();
@@ -53,10 +71,11 @@ final class OutsideCompletionTest {
         }
     }
 
-    @Test
-    void completeAsync_waitingAcquisition_withdrawnAndCompletedWithTheSuppliedValue()
+    @ParameterizedTest
+    @MethodSource("backends")
+    void completeAsync_waitingAcquisition_withdrawnAndCompletedWithTheSuppliedValue(Backend backend)
             throws Exception {
-        Queue q = new Queue();
+        Queue q = new Queue(backend);
         Executor direct = Runnable::run;
         CompletableFuture<Handle> returned = q.writer.completeAsync(() -> null, direct);
         assertSame(q.writer, returned, "completeAsync returns the future itself");
@@ -65,10 +84,11 @@ final class OutsideCompletionTest {
         q.assertWriterWithdrawn();
     }
 
-    @Test
-    void completeAsync_supplierThrows_withdrawnAndFailedWithCompletionException()
+    @ParameterizedTest
+    @MethodSource("backends")
+    void completeAsync_supplierThrows_withdrawnAndFailedWithCompletionException(Backend backend)
             throws Exception {
-        Queue q = new Queue();
+        Queue q = new Queue(backend);
         IllegalStateException boom = new IllegalStateException("boom");
         q.writer.completeAsync(() -> {
             throw boom;
@@ -86,27 +106,33 @@ final class OutsideCompletionTest {
         q.assertWriterWithdrawn();
     }
 
-    @Test
-    void completeAsync_defaultExecutor_withdrawsOnceTheSupplierRuns() throws Exception {
-        Queue q = new Queue();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void completeAsync_defaultExecutor_withdrawsOnceTheSupplierRuns(Backend backend)
+            throws Exception {
+        Queue q = new Queue(backend);
         q.writer.completeAsync(() -> null);
         assertNull(q.writer.get(5, SECONDS));
         q.lateReader.get(5, SECONDS); // let in by the withdrawal, on the default executor
         q.assertWriterWithdrawn();
     }
 
-    @Test
-    void obtrudeValue_waitingAcquisition_withdrawnAndValueObtruded() throws Exception {
-        Queue q = new Queue();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void obtrudeValue_waitingAcquisition_withdrawnAndValueObtruded(Backend backend)
+            throws Exception {
+        Queue q = new Queue(backend);
         q.writer.obtrudeValue(null);
         assertTrue(q.writer.isDone());
         assertNull(q.writer.get());
         q.assertWriterWithdrawn();
     }
 
-    @Test
-    void obtrudeException_waitingAcquisition_withdrawnAndExceptionObtruded() throws Exception {
-        Queue q = new Queue();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void obtrudeException_waitingAcquisition_withdrawnAndExceptionObtruded(Backend backend)
+            throws Exception {
+        Queue q = new Queue(backend);
         IllegalStateException boom = new IllegalStateException("boom");
         q.writer.obtrudeException(boom);
         ExecutionException e = assertThrows(ExecutionException.class, q.writer::get);
@@ -114,17 +140,19 @@ final class OutsideCompletionTest {
         q.assertWriterWithdrawn();
     }
 
-    @Test
-    void obtrudeException_null_throwsNpeAndChangesNothing() {
-        Queue q = new Queue();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void obtrudeException_null_throwsNpeAndChangesNothing(Backend backend) {
+        Queue q = new Queue(backend);
         assertThrows(NullPointerException.class, () -> q.writer.obtrudeException(null));
         assertFalse(q.writer.isDone(), "still waiting");
         assertEquals(2, q.lock.queueLength(), "still queued");
     }
 
-    @Test
-    void toString_handleAndWaiter_sayWhatTheyAre() {
-        Queue q = new Queue();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void toString_handleAndWaiter_sayWhatTheyAre(Backend backend) {
+        Queue q = new Queue(backend);
         assertTrue(q.reader.toString().contains("SHARED") && q.reader.toString().contains("held"),
                 q.reader.toString());
         assertTrue(q.writer.toString().contains("waiting for EXCLUSIVE"), q.writer.toString());

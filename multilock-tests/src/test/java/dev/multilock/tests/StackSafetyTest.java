@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.multilock.Handle;
 import dev.multilock.MultiLock;
@@ -20,7 +21,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Rule 4 of the contract: a waiter's future is completed on the thread that made it acquirable,
@@ -32,8 +37,13 @@ import org.junit.jupiter.api.Test;
  * waiters, and fails there at once. A {@code StackOverflowError} thrown inside a continuation is
  * caught by {@link CompletableFuture} and turns the continuation's stage exceptional, so the
  * tests check every stage, not only what the thread threw.
+ *
+ * <p>Runs on the in-JVM backends here, and on PostgreSQL in {@link PostgresBackendTest}, with
+ * {@value #POSTGRES_WAITERS} waiters a chain there: the process's hand-off of its server lock
+ * runs through the key's bookkeeping and a trampoline of its own.
  */
-final class StackSafetyTest {
+@TestInstance(Lifecycle.PER_CLASS)
+class StackSafetyTest {
 
     static final int WAITERS = 200_000;
     static final long SMALL_STACK = 256 * 1024;
@@ -41,14 +51,31 @@ final class StackSafetyTest {
     static final long TIMEOUT_SECONDS = 30;
     /** Frames a continuation's stack may grow by between the first and the last of a chain. */
     static final int DEPTH_SLACK = 16;
+    /**
+     * Waiters of a chain on PostgreSQL: there the chain is the hand-off of one server lock inside
+     * the process, through the key's bookkeeping, which costs more per waiter; recursion would
+     * overflow the small stack at this count as surely.
+     */
+    static final int POSTGRES_WAITERS = 10_000;
 
-    @Test
-    void release_chainOfExclusiveWaitersThatReleaseAtOnce_completesAllInOrderOnSmallStack()
-            throws Exception {
-        MultiLock lock = MultiLock.create();
+    /** The backends of this suite: overridden for PostgreSQL (hence the PER_CLASS instance). */
+    Stream<Backend> backends() {
+        return Backend.inJvm();
+    }
+
+    private static int waiters(Backend backend) {
+        return backend.inOneJvm() ? WAITERS : POSTGRES_WAITERS;
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_chainOfExclusiveWaitersThatReleaseAtOnce_completesAllInOrderOnSmallStack(
+            Backend backend) throws Exception {
+        int waiters = waiters(backend);
+        MultiLock lock = backend.create();
         Handle first = lock.tryAcquire(EXCLUSIVE).orElseThrow();
-        Chain chain = new Chain(WAITERS);
-        for (int i = 0; i < WAITERS; i++) {
+        Chain chain = new Chain(waiters);
+        for (int i = 0; i < waiters; i++) {
             int index = i;
             CompletableFuture<Handle> f = lock.acquire(EXCLUSIVE);
             chain.stages.add(f.thenAccept(h -> {
@@ -61,7 +88,7 @@ final class StackSafetyTest {
                 // after this continuation returns), so nobody may barge in; after the last
                 // waiter the lock is free.
                 Optional<Handle> barger = lock.tryAcquire(EXCLUSIVE);
-                if (barger.isPresent() != (index == WAITERS - 1)) {
+                if (barger.isPresent() != (index == waiters - 1)) {
                     chain.fault("rule 2: tryAcquire(EXCLUSIVE) right after waiter " + index
                             + " released " + (barger.isPresent() ? "succeeded" : "failed")
                             + "; " + lock);
@@ -69,18 +96,19 @@ final class StackSafetyTest {
                 barger.ifPresent(Handle::release);
             }));
         }
-        assertEquals(WAITERS, lock.queueLength(), "queueLength() before the chain: " + lock);
+        assertEquals(waiters, lock.queueLength(), "queueLength() before the chain: " + lock);
 
         chain.runOnSmallStack(first::release);
 
-        chain.assertCompletedInOrder();
+        chain.assertCompletedInOrder(backend);
         assertFalse(first.isHeld(), "the first holder's handle is still held");
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void release_chainOfMixedWaitersThatReleaseAtOnce_completesAllInOrderOnSmallStack()
-            throws Exception {
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_chainOfMixedWaitersThatReleaseAtOnce_completesAllInOrderOnSmallStack(
+            Backend backend) throws Exception {
         // SHARED, SHARED, EXCLUSIVE, NONE, SHARED, SHARED, EXCLUSIVE, NONE, ...: when an
         // EXCLUSIVE waiter releases, the NONE waiter behind it and the SHARED pair behind that are
         // granted together; when the pair has released, the next EXCLUSIVE waiter.
@@ -95,10 +123,11 @@ final class StackSafetyTest {
                     return NONE;
             }
         };
-        MultiLock lock = MultiLock.create();
+        int waiters = waiters(backend);
+        MultiLock lock = backend.create();
         Handle first = lock.tryAcquire(EXCLUSIVE).orElseThrow();
-        Chain chain = new Chain(WAITERS);
-        for (int i = 0; i < WAITERS; i++) {
+        Chain chain = new Chain(waiters);
+        for (int i = 0; i < waiters; i++) {
             int index = i;
             MultiLockType type = typeOf.apply(i);
             chain.stages.add(lock.acquire(type).thenAccept(h -> {
@@ -111,7 +140,7 @@ final class StackSafetyTest {
                     chain.fault("rule 1: locked() inside waiter " + index + "'s " + type
                             + " continuation was " + lock.locked());
                 }
-                if (index % 4 == 0 && index + 2 < WAITERS) {
+                if (index % 4 == 0 && index + 2 < waiters) {
                     // this SHARED pair holds the lock and EXCLUSIVE waiter index + 2 waits
                     Optional<Handle> barger = lock.tryAcquire(SHARED);
                     if (barger.isPresent()) {
@@ -126,28 +155,29 @@ final class StackSafetyTest {
                 }
             }));
         }
-        assertEquals(WAITERS, lock.queueLength(), "queueLength() before the chain: " + lock);
+        assertEquals(waiters, lock.queueLength(), "queueLength() before the chain: " + lock);
 
         chain.runOnSmallStack(first::release);
 
-        chain.assertCompletedInOrder();
+        chain.assertCompletedInOrder(backend);
         Quiescence.assertAtRest(lock);
     }
 
-    @Test
-    void release_chainAlternatingBetweenTwoLocks_completesAllInOrderOnSmallStack()
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_chainAlternatingBetweenTwoLocks_completesAllInOrderOnSmallStack(Backend backend)
             throws Exception {
         // a0, b0, a1, b1, ...: the continuation of each waiter releases the previous grant of the
         // OTHER lock, so the chain passes from lock to lock and only a trampoline shared by both
         // keeps the stack flat.
-        int perLock = WAITERS / 2;
-        MultiLock a = MultiLock.create();
-        MultiLock b = MultiLock.create();
+        int perLock = waiters(backend) / 2;
+        MultiLock a = backend.create();
+        MultiLock b = backend.create();
         Handle firstA = a.tryAcquire(EXCLUSIVE).orElseThrow();
         Handle firstB = b.tryAcquire(EXCLUSIVE).orElseThrow();
         Handle[] grantsA = new Handle[perLock];
         Handle[] grantsB = new Handle[perLock];
-        Chain chain = new Chain(WAITERS);
+        Chain chain = new Chain(2 * perLock);
         for (int i = 0; i < perLock; i++) {
             int index = i;
             chain.stages.add(a.acquire(EXCLUSIVE).thenAccept(h -> {
@@ -172,7 +202,7 @@ final class StackSafetyTest {
 
         chain.runOnSmallStack(firstA::release);
 
-        chain.assertCompletedInOrder();
+        chain.assertCompletedInOrder(backend);
         Handle last = grantsB[perLock - 1];
         assertTrue(last != null && last.isHeld(), "the last waiter's grant is not held: " + last);
         assertEquals(EXCLUSIVE, b.locked(), "the last waiter's lock: " + b);
@@ -181,10 +211,14 @@ final class StackSafetyTest {
         Quiescence.assertAtRest(b);
     }
 
-    @Test
-    void release_insideContinuation_enabledWaiterCompletesAfterInnerReleaseReturns()
-            throws Exception {
-        MultiLock lock = MultiLock.create();
+    @ParameterizedTest
+    @MethodSource("backends")
+    void release_insideContinuation_enabledWaiterCompletesAfterInnerReleaseReturns(
+            Backend backend) throws Exception {
+        assumeTrue(backend.synchronousGrants(), "rule 4's exact order on the releasing thread:"
+                + " PostgreSQL completes a hand-off there only when no library thread runs the"
+                + " key's bookkeeping at that moment, else on its executor");
+        MultiLock lock = backend.create();
         Handle holder = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         CompletableFuture<Handle> w1 = lock.acquire(EXCLUSIVE);
         CompletableFuture<Handle> w2 = lock.acquire(EXCLUSIVE);
@@ -285,8 +319,15 @@ final class StackSafetyTest {
             }
         }
 
-        /** Asserts that every stage completed normally and that they ran in arrival order. */
-        void assertCompletedInOrder() {
+        /**
+         * Asserts that every stage completed normally and that they ran in arrival order; on
+         * PostgreSQL, once every stage is done (some may run on the library's executor).
+         */
+        void assertCompletedInOrder(Backend backend) {
+            if (!backend.synchronousGrants()) {
+                stages.forEach(s -> backend.await(s, "rule 4: a continuation never ran (the chain"
+                        + " stopped after " + ran + ")"));
+            }
             for (int i = 0; i < stages.size(); i++) {
                 CompletableFuture<Void> s = stages.get(i);
                 if (!s.isDone()) {
