@@ -339,8 +339,9 @@ final class PgLock extends AbstractMultiLock {
     @Override
     public String toString() {
         ServerHold hold = family.owner.existingHold(advisoryKey);
-        return "PostgresLock(" + family.namespace + "/" + key + ")[" + locked() + ", queued="
-                + queueLength() + "][server: " + (hold == null ? "IDLE" : hold.describe())
+        return "PostgresLock(" + family.namespace + "/" + key + ")[" + locked() + ", holders="
+                + (hold == null ? 0 : hold.holdersOf(this)) + ", queued=" + queueLength()
+                + "][server: " + (hold == null ? "IDLE" : hold.describe())
                 + ", key " + AdvisoryKey.hex(advisoryKey) + "]";
     }
 }

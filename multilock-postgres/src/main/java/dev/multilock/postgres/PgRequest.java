@@ -163,12 +163,16 @@ final class PgRequest extends CompletableFuture<Handle> {
             Deliveries.deliver(complete, libraryExecutor);
             return;
         }
-        try {
-            e.execute(complete);
-        } catch (RuntimeException | Error rejected) {
-            h.release(); // the grant cannot reach its continuation: give it back
-            Deliveries.deliver(() -> super.completeExceptionally(rejected), libraryExecutor);
-        }
+        // handed to the executor after the hold's bookkeeping too: an executor that runs the
+        // task on the calling thread must not run user code inside it
+        Deliveries.deliver(() -> {
+            try {
+                e.execute(complete);
+            } catch (RuntimeException | Error rejected) {
+                h.release(); // the grant cannot reach its continuation: give it back
+                super.completeExceptionally(rejected);
+            }
+        }, libraryExecutor);
     }
 
     /**

@@ -138,6 +138,8 @@ final class ServerHold {
     private boolean reserving;
     private boolean downgrading;
     private boolean contended;
+    /** A watch event came while the key was being taken or let go; looked at afterwards. */
+    private boolean deferredEvent;
     /** Closed with its owner: nothing is acquired any more. */
     private boolean closed;
     private @Nullable PostgresLockException closedCause;
@@ -233,6 +235,17 @@ final class ServerHold {
         });
     }
 
+    /** How many covered handles of {@code lock}'s key are held now; for toString. */
+    int holdersOf(PgLock lock) {
+        int n = 0;
+        for (PgHandle h : handles) {
+            if (h.lock.equals(lock) && h.isHeld()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Whether a handle of {@code lock}'s key is covered now; see {@link PgLock#locked()}. */
     MultiLockType lockedBy(PgLock lock) {
         MultiLockType max = NONE;
@@ -295,6 +308,7 @@ final class ServerHold {
                     if (failure == null) {
                         mode = SHARED;
                     }
+                    decideTries();
                     advance();
                 }));
             }
@@ -318,6 +332,7 @@ final class ServerHold {
                 return;
             }
             boolean joinable = phase == Phase.IDLE || phase == Phase.RELEASING
+                    || (phase == Phase.HELD && downgrading)
                     || (phase == Phase.ACQUIRING && !waitStage
                             && (mode == EXCLUSIVE || type != EXCLUSIVE));
             if (pending.isEmpty() && joinable) {
@@ -470,7 +485,9 @@ final class ServerHold {
             return;
         }
         if (phase != Phase.IDLE) {
-            return; // this process is taking or letting go of the key: an event follows
+            // this process is taking or letting go of the key: look again when it is done
+            deferredEvent |= event;
+            return;
         }
         int[] ours = owner.db.ourPids();
         var unused = owner.db.shared()
@@ -781,8 +798,30 @@ final class ServerHold {
         }
         tries.clear();
         advance();
-        for (PgWatch w : watches) {
-            evaluate(w, true);
+        // a grant sets no watch (API.md: only a release, withdrawal or downgrade does); an event
+        // that came while the key was being taken is looked at now
+        if (deferredEvent) {
+            deferredEvent = false;
+            for (PgWatch w : watches) {
+                evaluate(w, true);
+            }
+        }
+    }
+
+    /**
+     * After a downgrade: the tries that waited for it are granted if the hold covers them,
+     * refused if holders keep them out, and otherwise left to the release and the next try.
+     */
+    private void decideTries() {
+        for (var it = tries.iterator(); it.hasNext(); ) {
+            TryCover t = it.next();
+            if (grantable(t.type())) {
+                t.result().complete(grant(t.lock(), t.local(), t.type()));
+                it.remove();
+            } else if (exclusiveHolds + sharedHolds > 0 || !pending.isEmpty()) {
+                t.result().complete(null);
+                it.remove();
+            }
         }
     }
 
@@ -834,8 +873,9 @@ final class ServerHold {
             }
             toIdle();
             advance();
+            deferredEvent = false;
             for (PgWatch w : watches) {
-                evaluate(w, true);
+                evaluate(w, true); // the release is an event
             }
         }));
     }

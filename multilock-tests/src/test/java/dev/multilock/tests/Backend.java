@@ -37,7 +37,6 @@ import org.junit.jupiter.params.provider.Arguments;
  * they had several backends. PostgreSQL completes a grant that needs the server on a library
  * thread after a round trip: for it they wait at most {@link #AWAIT}. The helpers are about
  * outcomes; a test of exact synchrony keeps its {@code isDone()} and is skipped for POSTGRES.
- * A test that a known bug of a backend breaks says so with {@link KnownBug}.
  *
  * <p>The suites run on {@link #inJvm()} by default. {@code PostgresBackendTest} runs them again
  * on {@link #POSTGRES}: a class tagged {@code postgres}, so that {@code -DexcludedGroups=postgres}

@@ -188,7 +188,6 @@ class DowngradeTest {
     @ParameterizedTest
     @MethodSource("backends")
     void release_downgradedHandle_releasesTheSharedHold(Backend backend) {
-        KnownBug.TRY_REFUSED_WHILE_DOWNGRADING.skipsOn(backend); // the last tryAcquire
         MultiLock lock = backend.create();
         Handle h = lock.tryAcquire(EXCLUSIVE).orElseThrow();
         assertTrue(h.downgrade());

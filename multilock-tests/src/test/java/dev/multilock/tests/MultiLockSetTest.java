@@ -790,7 +790,6 @@ class MultiLockSetTest {
     @MethodSource("members")
     void watch_clearedThenMemberReleaseLeavesSetAcquirable_setAgain(Members members) {
         // b's server acquisition may set its member watch, and so the set's
-        KnownBug.WATCH_SET_BY_SERVER_ACQUISITION.skipsOn(members.backendOf(1));
         MultiLock a = members.create();
         MultiLock b = members.create();
         MultiLockSet set = MultiLockSet.of(a, b);
@@ -915,11 +914,7 @@ class MultiLockSetTest {
     private static final Pattern HOLDERS = Pattern.compile("\\[(NONE|SHARED|EXCLUSIVE),"
             + " holders=(\\d+),");
 
-    /**
-     * Asserts a leaf's mode, holder count (from its toString) and queue length. A PostgreSQL
-     * leaf's toString shows no holder count ({@link KnownBug#TOSTRING_WITHOUT_HOLDER_COUNT}):
-     * there the count is not checked while that bug is open.
-     */
+    /** Asserts a leaf's mode, holder count (from its toString) and queue length. */
     private static void assertState(
             MultiLock leaf, MultiLockType locked, int holders, int queued, String invariant) {
         String seen = leaf.toString();
@@ -929,8 +924,7 @@ class MultiLockSetTest {
         if (m.find()) {
             assertEquals(holders, Integer.parseInt(m.group(2)), invariant + ": holders; "
                     + seen);
-        } else if (!(seen.startsWith("PostgresLock(")
-                && KnownBug.TOSTRING_WITHOUT_HOLDER_COUNT.affects(Backend.POSTGRES))) {
+        } else {
             fail("the lock's toString no longer has '[TYPE, holders=N,': " + leaf);
         }
     }

@@ -124,7 +124,6 @@ class WatchTest {
     @ParameterizedTest
     @MethodSource("backends")
     void watch_clearedThenReleaseOfUnlockedLock_setAgain(Backend backend) {
-        KnownBug.WATCH_SET_BY_SERVER_ACQUISITION.skipsOn(backend);
         MultiLock lock = backend.create();
         try (Watch w = lock.watch(SHARED)) {
             backend.eventually(w::isSet, "set at creation: SHARED is acquirable; " + lock);
@@ -280,7 +279,6 @@ class WatchTest {
     @ParameterizedTest
     @MethodSource("backends")
     void watch_acquire_doesNotSet(Backend backend) {
-        KnownBug.WATCH_SET_BY_SERVER_ACQUISITION.skipsOn(backend);
         MultiLock lock = backend.create();
         List<Handle> held = new ArrayList<>();
         try (Watch shared = lock.watch(SHARED); Watch none = lock.watch(NONE)) {
