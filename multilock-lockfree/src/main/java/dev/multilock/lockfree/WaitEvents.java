@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * is false then, and no class of {@code jdk.jfr} is ever loaded, since only the nested
  * {@code Recorder} names one. With {@code jdk.jfr} present but Flight Recorder never started in
  * this JVM, only {@link jdk.jfr.FlightRecorder} is loaded, to ask whether it has been: the event
- * class, whose loading brings in much of {@code jdk.jfr} (on the order of 100 ms), is loaded with
- * the first queued request after a recording has started, not with the first contention.
+ * class, whose loading brings in much of {@code jdk.jfr} (on the order of 100 ms), is loaded by a
+ * thread of its own once a recording has started, never by a request (see
+ * {@code recorderReady}).
  */
 final class WaitEvents {
 
@@ -48,7 +49,40 @@ final class WaitEvents {
      * @return the event, to hand to {@link #end}, or null
      */
     static @Nullable Object begin(long ahead) {
-        return ON && Started.started() ? Recorder.begin(ahead) : null;
+        return ON && recorderReady() ? Recorder.begin(ahead) : null;
+    }
+
+    /** Set once the event class is loaded and initialized, by {@link #recorderReady()}. */
+    private static volatile boolean ready;
+    /** Whether a thread was started to load it. */
+    private static final java.util.concurrent.atomic.AtomicBoolean LOADING =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Whether events can be recorded now: Flight Recorder has started and the event class is
+     * ready. The first call that finds Flight Recorder started has a daemon thread load the
+     * event class (much of {@code jdk.jfr} comes with it), so that no request waits for that: a
+     * request waiting for another thread's class initialization would stall the queue, and a
+     * virtual thread would pin its carrier. Requests that queue meanwhile record no event.
+     */
+    private static boolean recorderReady() {
+        if (ready) {
+            return true;
+        }
+        if (Started.started() && LOADING.compareAndSet(false, true)) {
+            Thread loader = new Thread(() -> {
+                try {
+                    Class.forName(Recorder.class.getName(), true,
+                            WaitEvents.class.getClassLoader());
+                    ready = true;
+                } catch (ClassNotFoundException | LinkageError unusable) {
+                    // no events then; the lock works as ever
+                }
+            }, "multilock-jfr-init");
+            loader.setDaemon(true);
+            loader.start();
+        }
+        return false;
     }
 
     /** Ends and commits (if over its threshold) the event {@link #begin} returned. */

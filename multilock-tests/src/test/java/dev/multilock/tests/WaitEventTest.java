@@ -49,6 +49,7 @@ final class WaitEventTest {
         try (Recording r = new Recording()) {
             r.enable(EVENT).withThreshold(Duration.ZERO).withStackTrace();
             r.start();
+            awaitEventsRecorded(r);
             work.run();
             r.stop();
             r.dump(file);
@@ -56,6 +57,31 @@ final class WaitEventTest {
         return RecordingFile.readAllEvents(file).stream()
                 .filter(e -> e.getEventType().getName().equals(EVENT))
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * Waits (bounded) until queued requests record events: the library loads the event class on
+     * a thread of its own once a recording has started, and records nothing until then, so that
+     * no request ever waits for that. Queues requests on a lock of its own until a snapshot of
+     * the recording shows one of its events.
+     */
+    private void awaitEventsRecorded(Recording r) throws Exception {
+        MultiLock warmUp = MultiLock.create();
+        Path snapshot = dir.resolve("snapshot.jfr");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Handle h = take(warmUp, EXCLUSIVE);
+            CompletableFuture<Handle> queued = warmUp.acquire(EXCLUSIVE);
+            h.release();
+            granted(queued).release();
+            r.dump(snapshot);
+            if (RecordingFile.readAllEvents(snapshot).stream().anyMatch(named(name(warmUp)))) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        throw new AssertionError("no dev.multilock.Wait event recorded within 20 s of the"
+                + " recording's start");
     }
 
     /** What a test does under the recording. */
