@@ -19,9 +19,16 @@
 # warmup:   UncontendedBenchmark with no warm-up: every iteration of every fork, with -prof gc,
 #           with a fixed pre-touched heap, and a -XX:+PrintCompilation/PrintInlining log
 #           (issue 12, part 3)                                               (~7 min)
+# postgres: multilock-postgres against plain JDBC advisory locks (issue 10) on a throwaway
+#           PostgreSQL server that this script starts and deletes: PostgresBenchmark (hand-off
+#           inside one process, 4 threads; uncontended fresh key, waiting and not) and
+#           CrossProcessHandoff (2 JVMs on one key, 1 and 4 threads each), in 3 rounds of one
+#           fork each; ratios per round                                      (~7 min)
+#           Needs the server programs (initdb, pg_ctl, postgres): apt-get install postgresql.
 # smoke:    every benchmark and contender once, one fork, tiny iterations, one point per
 #           parameter; fails on any benchmark error; VirtualThreadBenchmark only when $JAVA is
-#           a JDK 21+. For CI: under 2.5 minutes on 2 cores.
+#           a JDK 21+; the PostgreSQL benchmarks on a throwaway server (about 30 s of it, so
+#           it needs the server programs too). For CI: under 3 minutes on 2 cores.
 #
 # quick and full write results/<UTC time>-<profile>/, copy it to results/latest/ and copy its
 # tables into README.md (between the "run.sh: latest results" markers); keyed does the same
@@ -30,7 +37,19 @@
 # and chart into the top-level README.md (same markers). spins, vthreads, jfr and warmup write
 # results/<UTC time>-<profile>/ only. smoke writes target/smoke/. Each run directory holds one
 # JMH JSON file per JMH invocation, results.json (all of them merged), results.md,
-# throughput-vs-threads.png, machine.txt and the JMH logs.
+# throughput-vs-threads.png, machine.txt and the JMH logs. postgres writes results/<UTC time>-
+# postgres/ with postgres.md (its tables), copies it to results/latest-postgres/ and its tables
+# into README.md (the "run.sh: postgres results" markers); smoke writes postgres.md too.
+#
+# The PostgreSQL server (profiles postgres and smoke): initdb into a new directory under
+# ${TMPDIR:-/tmp} (run as the OS user postgres when this script runs as root: the server refuses
+# root), trust authentication, listening on 127.0.0.1 only, on a port free a moment before, its
+# unix socket in that directory; fsync, synchronous_commit and full_page_writes off (the
+# benchmarks measure locks, not the disk: on a durable server multilock's committed statements,
+# the fencing-token reservation of a server acquisition and the NOTIFY of a release, each wait
+# for a WAL flush as well; PG_DURABLE=1 keeps the server's defaults to measure that). Its JDBC
+# URL reaches the benchmarks as -Dmultilock.benchmarks.pg.url (JMH: -jvmArgsAppend). It is
+# stopped and its directory deleted when the script exits, however it exits (trap on EXIT).
 #
 # Environment: JAVA (default: java), JAVA_HOME (the JDK 21+ of the virtual-thread rows of
 # vthreads, headline and spins; else JAVA), VJAVA (overrides that java), THREADS (thread counts
@@ -38,7 +57,11 @@
 # default 3), SPIN_COUNTS, JMH_EXTRA (extra JMH arguments for every invocation, e.g.
 # "-p contender=MULTILOCK,RRWL_NONFAIR"), TIMINGS (replaces the profile's -f -wi -w -i -r, e.g.
 # "-f 1 -wi 1 -w 100ms -i 1 -r 100ms" to try a profile end to end in a few minutes; such
-# numbers mean nothing), MVN_FLAGS (extra Maven flags, e.g. -o).
+# numbers mean nothing), MVN_FLAGS (extra Maven flags, e.g. -o), PG_DURABLE=1 (postgres, smoke:
+# the server with fsync and synchronous_commit on), CROSS_WARMUP and CROSS_SECONDS (postgres:
+# warm-up and measured seconds of each cross-process run, default 2 and 5), CROSS_THREADS
+# (postgres: threads per process, default "1 4"). TIMINGS and the CROSS_ variables set, postgres
+# copies nothing to results/latest-postgres or README.md.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -68,7 +91,8 @@ build_if_needed() {
     if [[ ! -f "$JAR" ]]; then
         stale="no $JAR"
     else
-        stale="$(find "$ROOT/pom.xml" "$ROOT"/multilock-api "$ROOT"/multilock-lockfree "$HERE" \
+        stale="$(find "$ROOT/pom.xml" "$ROOT"/multilock-api "$ROOT"/multilock-lockfree \
+            "$ROOT"/multilock-postgres "$HERE" \
             \( -name target -o -name results \) -prune -o \
             \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
             -type f -newer "$JAR" -print -quit)"
@@ -164,6 +188,14 @@ case "$PROFILE" in
         REPORT_ARGS=(--rounds --issues none)
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-jfr"
         ;;
+    postgres)
+        # Per round: 8 PostgresBenchmark points of one fork (3 + 5 s, and about 2 s to start a
+        # fork, open the pools and check the server after it) and 4 cross-process runs (2 + 5 s,
+        # and about 3 s to start both JVMs and merge their records): about 2.3 minutes a round.
+        ITER=(-f 1 -wi 3 -w 1s -i 5 -r 1s -to 60s)
+        LIMIT=1800
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-postgres"
+        ;;
     warmup)
         # 10 + 4 points of two forks and 8 of one, 10 iterations of 1 s each: about 7 minutes.
         ITER=(-wi 0 -i 10 -r 1s -to 60s)
@@ -172,7 +204,7 @@ case "$PROFILE" in
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-warmup"
         ;;
     *)
-        echo "usage: $0 [smoke|quick|full|keyed|headline|spins|vthreads|jfr|warmup]" \
+        echo "usage: $0 [smoke|quick|full|keyed|headline|spins|vthreads|jfr|warmup|postgres]" \
             "| $0 report DIR" >&2
         exit 2
         ;;
@@ -194,6 +226,144 @@ if [[ "$PROFILE" == vthreads && "$VFEATURE" -lt 21 ]]; then
     echo "run.sh: vthreads needs a JDK 21 or newer; $VJAVA is ${VFEATURE}. Set JAVA_HOME," \
         "e.g. JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 $0 vthreads" >&2
     exit 2
+fi
+
+# ---- PostgreSQL: the throwaway server of the PostgreSQL benchmarks (see the top) ----
+PG_PROPERTY=multilock.benchmarks.pg.url
+PG_BIN=""
+PG_DIR=""
+PG_URL=""
+
+# The directory of initdb, pg_ctl and postgres: PATH, pg_config --bindir, then Debian's
+# /usr/lib/postgresql/<major>/bin (off PATH), newest first. Fails if none has all three.
+pg_bindir() {
+    local d candidates=()
+    if command -v initdb >/dev/null 2>&1; then
+        candidates+=("$(dirname "$(command -v initdb)")")
+    fi
+    if command -v pg_config >/dev/null 2>&1; then
+        candidates+=("$(pg_config --bindir 2>/dev/null || true)")
+    fi
+    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4 -rn); do
+        candidates+=("$d")
+    done
+    for d in ${candidates[@]+"${candidates[@]}"}; do
+        if [[ -x "$d/initdb" && -x "$d/pg_ctl" && -x "$d/postgres" ]]; then
+            echo "$d"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Runs a server program as the cluster's owner: the OS user postgres when this runs as root.
+pg_as_owner() {
+    if [[ "$(id -u)" -eq 0 ]]; then
+        if command -v runuser >/dev/null 2>&1; then
+            runuser -u postgres -- "$@"
+        else
+            su postgres -s /bin/sh -c "$(printf "'%s' " "$@")"
+        fi
+    else
+        "$@"
+    fi
+}
+
+# A TCP port that no socket of this machine uses now (pg_start retries if one takes it first).
+pg_free_port() {
+    local port i
+    for i in $(seq 1 100); do
+        port=$((20000 + RANDOM % 40000))
+        if ! grep -qi ":$(printf '%04X' "$port") " /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+            break
+        fi
+    done
+    echo "$port"
+}
+
+# Stops the server and deletes its directory; does nothing if there is none. The EXIT trap.
+pg_stop() {
+    if [[ -n "$PG_DIR" && -d "$PG_DIR" ]]; then
+        if [[ -f "$PG_DIR/data/postmaster.pid" ]]; then
+            pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 20 stop \
+                >/dev/null 2>&1 || echo "run.sh: pg_ctl stop failed for $PG_DIR" >&2
+        fi
+        rm -rf "$PG_DIR"
+        echo "run.sh: PostgreSQL stopped, $PG_DIR deleted"
+    fi
+    PG_DIR=""
+}
+
+# Stops and deletes the servers of earlier runs that were killed (SIGKILL runs no trap): each
+# directory names the run.sh that made it; one whose run.sh is gone is left over.
+pg_reap() {
+    local dir owner
+    for dir in "${TMPDIR:-/tmp}"/multilock-bench-pg-*; do
+        [[ -f "$dir/owner" ]] || continue
+        owner="$(cat "$dir/owner")"
+        if [[ "$owner" =~ ^[0-9]+$ ]] && ! kill -0 "$owner" 2>/dev/null; then
+            PG_DIR="$dir" pg_stop
+        fi
+    done
+}
+
+# Creates and starts the server; sets PG_URL and adds the server to machine.txt.
+pg_start() {
+    local port attempt settings
+    pg_reap
+    PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-pg-XXXXXX")"
+    trap pg_stop EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    echo "$$" > "$PG_DIR/owner"
+    if [[ "$(id -u)" -eq 0 ]]; then
+        chown postgres "$PG_DIR"
+    fi
+    pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync -E UTF8 \
+        --locale=C > "$PG_DIR/initdb.log" 2>&1 || {
+        echo "run.sh: initdb failed:" >&2
+        tail -n 20 "$PG_DIR/initdb.log" >&2
+        exit 3
+    }
+    settings="listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PG_DIR'
+max_connections = 100"
+    if [[ "${PG_DURABLE:-0}" != 1 ]]; then
+        settings="$settings
+fsync = off
+synchronous_commit = off
+full_page_writes = off"
+    fi
+    printf '\n# multilock benchmarks (run.sh)\n%s\n' "$settings" >> "$PG_DIR/data/postgresql.conf"
+    for attempt in 1 2 3 4 5; do
+        port="$(pg_free_port)"
+        if pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+            -o "-p $port" start > /dev/null 2>&1; then
+            PG_URL="jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres"
+            {
+                echo "PostgreSQL: $("$PG_BIN/postgres" --version)," \
+                    "$(dirname "$(readlink -f "$PG_BIN/postgres")"), 127.0.0.1:$port"
+                echo "PostgreSQL settings: $(echo "$settings" | tr '\n' ';' | sed 's/;/; /g')"
+            } >> "$OUT/machine.txt"
+            echo "run.sh: PostgreSQL on 127.0.0.1:$port, data in $PG_DIR"
+            return 0
+        fi
+        if ! grep -qE 'could not bind|Address already in use' "$PG_DIR/server.log" 2>/dev/null \
+            || [[ "$attempt" == 5 ]]; then
+            echo "run.sh: PostgreSQL did not start on 127.0.0.1:$port; server log:" >&2
+            tail -n 20 "$PG_DIR/server.log" >&2 || true
+            exit 3
+        fi
+    done
+}
+
+if [[ "$PROFILE" == postgres || "$PROFILE" == smoke ]]; then
+    PG_BIN="$(pg_bindir)" || {
+        echo "run.sh: $PROFILE starts a throwaway PostgreSQL server, and its programs (initdb," \
+            "pg_ctl, postgres) are not on PATH, in pg_config --bindir or in" \
+            "/usr/lib/postgresql/*/bin; install them: apt-get install postgresql" >&2
+        exit 3
+    }
 fi
 
 build_if_needed
@@ -412,9 +582,65 @@ if [[ "$PROFILE" == keyed || "$PROFILE" == smoke ]]; then
     jmh keyed "$B.KeyedBenchmark" -p keys="$keys" -prof gc || status=1
 fi
 
+# One cross-process run (CrossProcessHandoff): NAME CONTENDER THREADS ROUND [WARM-UP SECONDS].
+# Two child JVMs of the same class path on one key; bounded by `timeout`, which signals the
+# whole process group, children included.
+cross() {
+    local name="$1" contender="$2" threads="$3" round="$4"
+    local warmup="${5:-${CROSS_WARMUP:-2}}" seconds="${6:-${CROSS_SECONDS:-5}}"
+    echo "run.sh: $name: CrossProcessHandoff $contender, 2 processes x $threads threads," \
+        "${warmup} s warm-up, ${seconds} s measured"
+    timeout -k 20 "$LIMIT" "$JAVA" -cp "$JAR" "$B.CrossProcessHandoff" --url "$PG_URL" \
+        --contender "$contender" --processes 2 --threads "$threads" --warmup "$warmup" \
+        --seconds "$seconds" --round "$round" --out "$OUT/cross-$name.json" \
+        > "$OUT/cross-$name.log" 2>&1 || {
+        rc=$?
+        echo "run.sh: $name failed (exit $rc); see $OUT/cross-$name.log" >&2
+        tail -n 30 "$OUT/cross-$name.log" >&2
+        return "$rc"
+    }
+    grep '^CrossProcessHandoff ' "$OUT/cross-$name.log" || true
+}
+
+# The PostgreSQL benchmarks (issue 10), on the throwaway server: in one process, JMH
+# (PostgresBenchmark: MULTILOCK_LOCK calls tryAcquire in freshKeyTry as MULTILOCK does, so that
+# row is left out); across processes, CrossProcessHandoff for multilock and plain JDBC.
+if [[ "$PROFILE" == postgres || "$PROFILE" == smoke ]]; then
+    pg_start
+    pg_jvm=(-jvmArgsAppend "-D$PG_PROPERTY=$PG_URL")
+    if [[ "$PROFILE" == smoke ]]; then
+        jmh pg "$B.PostgresBenchmark\.(handoff|freshKeyLock)" "${pg_jvm[@]}" || status=1
+        jmh pg-try "$B.PostgresBenchmark\.freshKeyTry" -p contender=MULTILOCK,JDBC \
+            "${pg_jvm[@]}" || status=1
+        for c in MULTILOCK JDBC; do
+            cross "$c-t2" "$c" 2 1 0.2 0.5 || status=1
+        done
+    else
+        for k in $(seq 1 "$ROUNDS"); do
+            jmh "pg-r$k" "$B.PostgresBenchmark\.(handoff|freshKeyLock)" "${pg_jvm[@]}" \
+                || status=1
+            jmh "pg-try-r$k" "$B.PostgresBenchmark\.freshKeyTry" -p contender=MULTILOCK,JDBC \
+                "${pg_jvm[@]}" || status=1
+            for t in ${CROSS_THREADS:-1 4}; do
+                for c in MULTILOCK JDBC; do
+                    cross "$c-t$t-r$k" "$c" "$t" "$k" || status=1
+                done
+            done
+        done
+    fi
+    pg_stop
+    pg_report=(--out "$OUT" --title "multilock-postgres benchmarks: $PROFILE run $(basename "$OUT")"
+        --machine "$OUT/machine.txt")
+    pg_inputs=("$OUT"/jmh-pg*.json "$OUT"/cross-*.json)
+    "$JAVA" -cp "$JAR" "$B.report.PostgresReport" "${pg_report[@]}" "${pg_inputs[@]}" \
+        || status=1
+fi
+
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)" \
     >> "$OUT/machine.txt"
-report "$OUT" "multilock benchmarks: $PROFILE run $(basename "$OUT")"
+if [[ "$PROFILE" != postgres ]]; then
+    report "$OUT" "multilock benchmarks: $PROFILE run $(basename "$OUT")"
+fi
 if [[ "$PROFILE" == keyed ]]; then
     rm -rf "$HERE/results/latest-keyed"
     cp -r "$OUT" "$HERE/results/latest-keyed"
@@ -431,6 +657,16 @@ elif [[ "$PROFILE" == headline ]]; then
         --readme-markers headline --readme-summary)
     report "$HERE/results/latest-headline" "headline run $(basename "$OUT")"
     echo "run.sh: results in $OUT (copied to results/latest-headline and both READMEs)"
+elif [[ "$PROFILE" == postgres ]]; then
+    if [[ -z "${TIMINGS:-}${CROSS_WARMUP:-}${CROSS_SECONDS:-}" ]]; then
+        rm -rf "$HERE/results/latest-postgres"
+        cp -r "$OUT" "$HERE/results/latest-postgres"
+        "$JAVA" -cp "$JAR" "$B.report.PostgresReport" "${pg_report[@]}" \
+            --readme "$HERE/README.md" "${pg_inputs[@]}" || status=1
+        echo "run.sh: results in $OUT (copied to results/latest-postgres and README.md)"
+    else
+        echo "run.sh: results in $OUT (postgres.md; a trial, copied nowhere)"
+    fi
 elif [[ "$PROFILE" =~ ^(spins|vthreads|jfr|warmup)$ ]]; then
     echo "run.sh: results in $OUT (results.md)"
 elif [[ "$PROFILE" != smoke ]]; then
