@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -47,6 +48,8 @@ final class Database {
             new AtomicReference<>();
     /** Every session open now. */
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Sessions being opened now. */
+    private final AtomicInteger opening = new AtomicInteger();
     /** Sessions being given back: close() waits for them too. */
     private final Set<Session> closing = ConcurrentHashMap.newKeySet();
     private volatile boolean fencingReady;
@@ -95,7 +98,8 @@ final class Database {
     }
 
     private CompletableFuture<Session> open(boolean dedicated) {
-        return CompletableFuture.supplyAsync(() -> {
+        opening.incrementAndGet();
+        CompletableFuture<Session> opened = CompletableFuture.supplyAsync(() -> {
             if (closed) {
                 throw new PostgresLockException("PostgresMultiLocks is closed");
             }
@@ -105,8 +109,9 @@ final class Database {
                 c.setAutoCommit(true);
                 Session s = new Session(this, c, Sql.backendPid(c), dedicated);
                 sessions.add(s);
-                if (closed) {
+                if (closed) { // close() ran while this opened: it did not see this session
                     sessions.remove(s);
+                    closeQuietly(c);
                     throw new PostgresLockException("PostgresMultiLocks is closed");
                 }
                 startListener();
@@ -118,6 +123,9 @@ final class Database {
                 throw new PostgresLockException("could not open a database session", e);
             }
         }, executor);
+        // counted until done, so that close() waits for a session being opened as it runs
+        var unused = opened.whenComplete((s, failure) -> opening.decrementAndGet());
+        return opened;
     }
 
     /**
@@ -338,6 +346,11 @@ final class Database {
      */
     void close() {
         closed = true;
+        // a session being opened closes itself on seeing `closed` (see open): wait for it
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (opening.get() > 0 && System.nanoTime() < until) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Session s : new ArrayList<>(closing)) {
             all.add(s.givenBack());

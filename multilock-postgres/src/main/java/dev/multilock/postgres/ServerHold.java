@@ -138,6 +138,8 @@ final class ServerHold {
     private boolean reserving;
     private boolean downgrading;
     private boolean contended;
+    /** The last release was the hand-off bound's: the next acquisition queues (no try). */
+    private boolean yieldNext;
     /** A watch event came while the key was being taken or let go; looked at afterwards. */
     private boolean deferredEvent;
     /** Closed with its owner: nothing is acquired any more. */
@@ -648,6 +650,13 @@ final class ServerHold {
         mode = m;
         tryPin(); // the busy use; the hold is alive (a request or try holds a use)
         attempts = 0;
+        if (yieldNext) {
+            // this process let go because another waited (P2): queue behind it rather than
+            // take the key back with a try before it has queued
+            yieldNext = false;
+            startWait(++generation);
+            return;
+        }
         tryOnShared(m);
     }
 
@@ -656,7 +665,15 @@ final class ServerHold {
         attempts++;
         int g = ++generation;
         var unused = owner.db.shared()
-                .thenCompose(s -> s.<@Nullable Session>run(c -> Sql.tryLock(c, key, m) ? s : null))
+                .thenCompose(s -> s.<@Nullable Session>run(c -> {
+                    if (Sql.tryLock(c, key, m)) {
+                        return s;
+                    }
+                    // refused: tell the holder now, not once a dedicated session is open and
+                    // queued, so that its hand-off bound (P2) starts at once
+                    Sql.announceWait(c, key);
+                    return null;
+                }))
                 .whenComplete((s, failure) -> submit(() -> tried(g, s, failure)));
     }
 
@@ -871,7 +888,9 @@ final class ServerHold {
             if (s.dedicated) {
                 owner.db.giveBack(s);
             }
+            boolean yielded = closing;
             toIdle();
+            yieldNext = yielded;
             advance();
             deferredEvent = false;
             for (PgWatch w : watches) {
