@@ -35,7 +35,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  * drops that state on every acquire + release of a key nobody else uses, which is what most
  * acquisitions of a keyed lock are (one order, one file, one user at a time). The methods
  * measure one acquire + release pair, SHARED and EXCLUSIVE, through the waiting path
- * ({@code family.get(key).acquire(type).join()}, async-util's {@code acquireReadLock(key)}
+ * ({@code family.get(key).lock(type)}, async-util's {@code acquireReadLock(key)}
  * joined, {@code lock()} for the blocking families), on:
  * <ul>
  *   <li>{@code freshKey*}: a key with no state each time: the next of {@value #FRESH_KEYS}
@@ -61,7 +61,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  * objects are made once, with hash codes spread like those of real keys rather than
  * consecutive small integers that a hash table places without collisions.
  * <ul>
- *   <li>{@code contendedBlocking}: the thread waits for each grant ({@code acquire(...).join()};
+ *   <li>{@code contendedBlocking}: the thread waits for each grant ({@code lock(...)};
  *       {@code lock()}), runs the critical section and releases. The thread-blocking user.
  *   <li>{@code contendedAsync}: {@code acquire(type).whenComplete((token, failure) -> { work;
  *       release })}, as {@link AsyncThroughputBenchmark} does, but issued by the benchmark

@@ -6,8 +6,10 @@ import dev.multilock.MultiLockType;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@link KeyedContender#MULTILOCK}: {@code family.get(key).acquire(type)} (joined where
- * blocking); the token is the acquisition's {@link Handle}, released by {@code handle.release()}.
+ * {@link KeyedContender#MULTILOCK}: {@code family.get(key).acquire(type)}, and
+ * {@code family.get(key).lock(type)} where the thread waits (the lock's own blocking wait, as the
+ * JDK locks are used); the token is the acquisition's {@link Handle}, released by
+ * {@code handle.release()}.
  * {@code get} is called on every acquisition, as user code does
  * ({@code accounts.get(id).acquire(...)}), so its view object is part of the cost.
  */
@@ -26,7 +28,7 @@ final class KeyedMultiLockAdapter implements KeyedLockAdapter {
 
     @Override
     public Object acquire(Object key, boolean exclusive) {
-        return family.get(key).acquire(type(exclusive)).join();
+        return family.get(key).lock(type(exclusive));
     }
 
     @Override
