@@ -819,6 +819,14 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
             STATE = l.findVarHandle(LockFreeMultiLock.class, "state", long.class);
             TOP = l.findVarHandle(LockFreeMultiLock.class, "top", Node.class);
             WATCHERS = l.findVarHandle(LockFreeMultiLock.class, "watchers", Watcher[].class);
+            // The classes that waiting, granting and releasing use are loaded and initialized
+            // here, on the thread that creates the first lock, not by the first requests that
+            // need them: a virtual thread that finds another loading or initializing a class it
+            // needs waits pinned to its carrier (JDK 21 to 25), so 10,000 virtual threads
+            // queueing at once pinned a carrier in the first run on a fresh JVM.
+            l.ensureInitialized(LockFreeHandle.class);
+            l.ensureInitialized(Trampoline.class);
+            ThreadWaiter.prepare();
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

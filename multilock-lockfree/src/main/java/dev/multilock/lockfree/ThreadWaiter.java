@@ -79,6 +79,16 @@ final class ThreadWaiter implements Node {
         }
     }
 
+    /**
+     * Initializes this class and what its waits use, and links the call of
+     * {@code Thread.isVirtual}, so that no waiting thread does either (see the static
+     * initializer of {@link LockFreeMultiLock}, which calls this).
+     */
+    static void prepare() {
+        isVirtual(Thread.currentThread());
+        WaitEvents.prepare();
+    }
+
     private static boolean isVirtual(Thread t) {
         MethodHandle h = IS_VIRTUAL;
         if (h == null) {

@@ -43,6 +43,18 @@ final class WaitEvents {
     }
 
     /**
+     * Initializes this class and, with {@code jdk.jfr} readable, the class that asks whether
+     * Flight Recorder has started (loading {@link jdk.jfr.FlightRecorder}), so that the first
+     * queued requests do neither; called with the first lock's creation. The event class itself
+     * is still loaded only once a recording has started, as {@link #recorderReady()} says.
+     */
+    static void prepare() {
+        if (ON) {
+            Started.started();
+        }
+    }
+
+    /**
      * Begins the event of a request that has just queued behind {@code ahead} others, if the
      * event is enabled now.
      *
