@@ -1,9 +1,13 @@
 package dev.multilock.spi;
 
+import dev.multilock.Handle;
 import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -99,6 +103,82 @@ public abstract non-sealed class AbstractMultiLock implements MultiLock, LockPin
         ReadWriteView witness = (ReadWriteView) VIEW.compareAndExchange(this, null, made);
         return witness == null ? made : witness;
     }
+
+    // ---- waiting on the calling thread ----
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits through {@link #awaitOnThread}, which the implementation provides.
+     */
+    @Override
+    public final Handle lock(MultiLockType type) {
+        Objects.requireNonNull(type, "type");
+        try {
+            return Objects.requireNonNull(awaitOnThread(type, false, Long.MAX_VALUE),
+                    "an untimed wait ends with the grant");
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("an uninterruptible wait threw", impossible);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits through {@link #awaitOnThread}, which the implementation provides.
+     */
+    @Override
+    public final Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        return Objects.requireNonNull(awaitOnThread(type, true, Long.MAX_VALUE),
+                "an untimed wait ends with the grant");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits through {@link #awaitOnThread}, which the implementation provides.
+     */
+    @Override
+    public final Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            return tryAcquire(type);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // W4: no request, status cleared
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE; // W4: waits without limit
+        }
+        return Optional.ofNullable(awaitOnThread(type, true, nanos));
+    }
+
+    /**
+     * Makes a request of {@code type} and waits for its grant on the calling thread, in the same
+     * queue as the asynchronous requests: the core of {@link #lock}, {@link #lockInterruptibly}
+     * and {@link #tryLock}, which have checked their arguments and the interrupt status (API.md,
+     * W1 to W4) before they call it.
+     *
+     * @param type the mode to acquire; not null
+     * @param interruptible whether an interrupt withdraws the request and throws; if not, the
+     *     wait goes on and the interrupt status is set again on return
+     * @param nanos the longest wait, positive; {@link Long#MAX_VALUE} waits without limit
+     * @return the grant's handle, or null if the wait timed out and the request was withdrawn
+     *     (a grant that came first is returned, not dropped)
+     * @throws InterruptedException if interruptible and interrupted before the grant; the request
+     *     is withdrawn then and nothing is held
+     */
+    protected abstract @Nullable Handle awaitOnThread(MultiLockType type, boolean interruptible,
+            long nanos) throws InterruptedException;
 
     /**
      * Tells whether a {@code tryAcquire(type)} would succeed now: nobody waits and the holders

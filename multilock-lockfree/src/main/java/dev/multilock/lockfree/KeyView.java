@@ -7,7 +7,6 @@ import dev.multilock.MultiLockType;
 import dev.multilock.Watch;
 import dev.multilock.spi.AbstractMultiLock;
 import dev.multilock.spi.ReadWriteView;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -96,52 +95,13 @@ final class KeyView<K> extends AbstractMultiLock {
 
     // ---- waiting on a thread ----
 
-    @Override
-    public Handle lock(MultiLockType type) {
-        Objects.requireNonNull(type, "type");
-        try {
-            return Objects.requireNonNull(await(type, false, false, 0L), "untimed");
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("an uninterruptible wait threw", impossible);
-        }
-    }
-
-    @Override
-    public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // W4: no request, status cleared
-        }
-        return Objects.requireNonNull(await(type, true, false, 0L), "untimed");
-    }
-
-    @Override
-    public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
-            throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            return tryAcquire(type);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // W4: no request, status cleared
-        }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE; // W4: waits without limit
-        }
-        boolean timed = nanos != Long.MAX_VALUE;
-        return Optional.ofNullable(await(type, true, timed, System.nanoTime() + nanos));
-    }
-
     /**
      * Takes a use of the key's state and waits on it as {@link LockFreeMultiLock#awaitSlow}; the
      * use passes to the hold or the waiter, or is given back if nothing was queued.
      */
-    private @Nullable LockFreeHandle await(MultiLockType type, boolean interruptible,
-            boolean timed, long deadline) throws InterruptedException {
+    @Override
+    protected @Nullable Handle awaitOnThread(MultiLockType type, boolean interruptible,
+            long nanos) throws InterruptedException {
         KeyedLock<K> s = family.states.get(key);
         if (s == null) {
             LockFreeHandle h = family.createHeld(key, type);
@@ -154,8 +114,9 @@ final class KeyView<K> extends AbstractMultiLock {
         if (h != null) {
             return h;
         }
+        boolean timed = nanos != Long.MAX_VALUE;
         try {
-            return s.awaitSlow(type, interruptible, timed, deadline);
+            return s.awaitSlow(type, interruptible, timed, timed ? System.nanoTime() + nanos : 0L);
         } catch (RuntimeException | Error failure) {
             s.unpin(); // nothing was queued (the limit of waiters); a withdrawal unpins itself
             throw failure;

@@ -11,7 +11,6 @@ import dev.multilock.Watch;
 import dev.multilock.spi.AbstractMultiLock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -298,53 +297,16 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
 
     // ---- waiting on a thread ----
 
+    /** Enters at once if the lock admits the request (one CAS), else queues a thread waiter. */
     @Override
-    public Handle lock(MultiLockType type) {
-        Objects.requireNonNull(type, "type");
+    protected final @Nullable Handle awaitOnThread(MultiLockType type, boolean interruptible,
+            long nanos) throws InterruptedException {
         LockFreeHandle h = tryEnter(type);
         if (h != null) {
             return h;
         }
-        try {
-            return awaitUntimed(type, false);
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("an uninterruptible wait threw", impossible);
-        }
-    }
-
-    @Override
-    public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // W4: no request, status cleared
-        }
-        LockFreeHandle h = tryEnter(type);
-        return h != null ? h : awaitUntimed(type, true);
-    }
-
-    @Override
-    public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
-            throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            return tryAcquire(type);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // W4: no request, status cleared
-        }
-        LockFreeHandle h = tryEnter(type);
-        if (h != null) {
-            return Optional.of(h);
-        }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE; // W4: waits without limit
-        }
         boolean timed = nanos != Long.MAX_VALUE;
-        return Optional.ofNullable(awaitSlow(type, true, timed, System.nanoTime() + nanos));
+        return awaitSlow(type, interruptible, timed, timed ? System.nanoTime() + nanos : 0L);
     }
 
     /** The fast path of the waiting methods: one CAS, no allocation but the handle. */
@@ -354,13 +316,6 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
             return new LockFreeHandle(this, type);
         }
         return null;
-    }
-
-    /** As {@link #awaitSlow} without a deadline, which returns only with the grant. */
-    private LockFreeHandle awaitUntimed(MultiLockType type, boolean interruptible)
-            throws InterruptedException {
-        return Objects.requireNonNull(awaitSlow(type, interruptible, false, 0L),
-                "an untimed wait ends with the grant");
     }
 
     /** Enters at once if that has become possible, else queues a thread waiter and waits. */

@@ -77,59 +77,16 @@ final class PgLock extends AbstractMultiLock {
     // ---- waiting on a thread ----
 
     /**
-     * {@inheritDoc}
-     *
-     * <p>Waits first in the key's local queue (on this thread, as the lock-free lock does), then
-     * for the server's cover; the grant wakes the thread where it is made.
-     */
-    @Override
-    public Handle lock(MultiLockType type) {
-        Objects.requireNonNull(type, "type");
-        try {
-            return Objects.requireNonNull(await(type, false, false, 0L), "untimed");
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("an uninterruptible wait threw", impossible);
-        }
-    }
-
-    @Override
-    public Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // W4: no request, status cleared
-        }
-        return Objects.requireNonNull(await(type, true, false, 0L), "untimed");
-    }
-
-    @Override
-    public Optional<Handle> tryLock(MultiLockType type, Duration timeout)
-            throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            return tryAcquire(type);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // W4: no request, status cleared
-        }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE; // W4: waits without limit
-        }
-        boolean timed = nanos != Long.MAX_VALUE;
-        return Optional.ofNullable(await(type, true, timed, System.nanoTime() + nanos));
-    }
-
-    /**
      * Waits on this thread: for the local lock with its own blocking wait, then for the cover of
      * the server, through a request whose grant completes it directly. Null if the deadline
      * passed first; a timeout or an interrupt withdraws the request (the grant is kept if it
      * came first, W4).
      */
-    private @Nullable Handle await(MultiLockType type, boolean interruptible, boolean timed,
-            long deadline) throws InterruptedException {
+    @Override
+    protected @Nullable Handle awaitOnThread(MultiLockType type, boolean interruptible,
+            long nanos) throws InterruptedException {
+        boolean timed = nanos != Long.MAX_VALUE;
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
         ServerHold hold = family.owner.pinHold(advisoryKey);
         hold.demand.incrementAndGet();
         PgRequest r = new PgRequest(this, hold, type, null, true);
