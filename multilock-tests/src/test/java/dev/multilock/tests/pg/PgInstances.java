@@ -1,5 +1,6 @@
 package dev.multilock.tests.pg;
 
+import dev.multilock.MultiLock;
 import dev.multilock.postgres.PostgresMultiLocks;
 import dev.multilock.tests.pg.PostgresServer.AdvisoryLock;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,16 @@ final class PgInstances implements AutoCloseable {
 
     PostgresServer server() {
         return db.server();
+    }
+
+    /** The lock of {@code key} in this test's namespace of {@code locks}. */
+    MultiLock lock(PostgresMultiLocks locks, String key) {
+        return locks.keyed(namespace()).get(key);
+    }
+
+    /** The advisory key of {@code key} in this test's namespace (P3). */
+    long serverKey(String key) {
+        return advisoryKey(namespace(), key);
     }
 
     /** The namespace of this test: no other test names it. */

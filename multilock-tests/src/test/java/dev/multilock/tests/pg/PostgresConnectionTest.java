@@ -3,14 +3,12 @@ package dev.multilock.tests.pg;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.SHARED;
 import static dev.multilock.tests.pg.PgInstances.SHOWS;
-import static dev.multilock.tests.pg.PgInstances.advisoryKey;
 import static dev.multilock.tests.pg.PgInstances.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.multilock.Handle;
-import dev.multilock.MultiLock;
 import dev.multilock.MultiLockType;
 import dev.multilock.postgres.PostgresMultiLocks;
 import dev.multilock.tests.pg.PostgresServer.AdvisoryLock;
@@ -61,14 +59,6 @@ final class PostgresConnectionTest {
         fx.close();
     }
 
-    private MultiLock lock(PostgresMultiLocks locks, String key) {
-        return locks.keyed(fx.namespace()).get(key);
-    }
-
-    private long serverKey(String key) {
-        return advisoryKey(fx.namespace(), key);
-    }
-
     /** Waits until instance {@code name} has {@code n} sessions, and says so. */
     private void expectSessions(String name, int n, String when) {
         Poll.until(SHOWS, () -> fx.connections(name), c -> c == n,
@@ -80,7 +70,7 @@ final class PostgresConnectionTest {
             MultiLockType type) {
         List<CompletableFuture<Handle>> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            requests.add(lock(locks, prefix + i).acquire(type));
+            requests.add(fx.lock(locks, prefix + i).acquire(type));
         }
         List<Handle> held = new ArrayList<>();
         for (CompletableFuture<Handle> r : requests) {
@@ -116,14 +106,14 @@ final class PostgresConnectionTest {
         List<Handle> free = acquireAll(a, "free", 50, EXCLUSIVE);
         expectSessions("a", 2, "50 free keys held");
 
-        Handle hb = await(lock(b, "w").acquire(EXCLUSIVE), "b's w");
-        CompletableFuture<Handle> fa = lock(a, "w").acquire(EXCLUSIVE);
-        fx.awaitServerWait("a", serverKey("w"));
+        Handle hb = await(fx.lock(b, "w").acquire(EXCLUSIVE), "b's w");
+        CompletableFuture<Handle> fa = fx.lock(a, "w").acquire(EXCLUSIVE);
+        fx.awaitServerWait("a", fx.serverKey("w"));
         expectSessions("a", 3, "50 free keys held, waiting for 1 key");
         hb.release();
         Handle ha = await(fa, "a's w after b's release");
-        int waiter = fx.locksOf("a", serverKey("w")).get(0).pid();
-        assertNotEquals(fx.locksOf("a", serverKey("free0")).get(0).pid(), waiter,
+        int waiter = fx.locksOf("a", fx.serverKey("w")).get(0).pid();
+        assertNotEquals(fx.locksOf("a", fx.serverKey("free0")).get(0).pid(), waiter,
                 "the key a waited for is held on the session that waited");
         expectSessions("a", 3, "50 free keys held, holding 1 key after a wait");
         ha.release();
@@ -133,10 +123,10 @@ final class PostgresConnectionTest {
         expectSessions("b", 2, "b holding 5 free keys");
         List<CompletableFuture<Handle>> waits = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            waits.add(lock(a, "y" + i).acquire(SHARED));
+            waits.add(fx.lock(a, "y" + i).acquire(SHARED));
         }
         for (int i = 0; i < 5; i++) {
-            fx.awaitServerWait("a", serverKey("y" + i));
+            fx.awaitServerWait("a", fx.serverKey("y" + i));
         }
         expectSessions("a", 7, "50 free keys held, waiting for 5 keys");
         for (Handle h : byB) {

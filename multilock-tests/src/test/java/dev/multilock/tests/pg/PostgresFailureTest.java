@@ -4,7 +4,6 @@ import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.NONE;
 import static dev.multilock.MultiLockType.SHARED;
 import static dev.multilock.tests.pg.PgInstances.SHOWS;
-import static dev.multilock.tests.pg.PgInstances.advisoryKey;
 import static dev.multilock.tests.pg.PgInstances.await;
 import static dev.multilock.tests.pg.PgInstances.awaitFailure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,14 +69,6 @@ final class PostgresFailureTest {
         fx.close();
     }
 
-    private MultiLock lock(PostgresMultiLocks locks, String key) {
-        return locks.keyed(fx.namespace()).get(key);
-    }
-
-    private long serverKey(String key) {
-        return advisoryKey(fx.namespace(), key);
-    }
-
     private PostgresMultiLocks open(String name) {
         return fx.open(name, o -> o.heartbeat(HEARTBEAT));
     }
@@ -95,14 +86,14 @@ final class PostgresFailureTest {
     void terminateBackend_sharedSessionHoldingKeys_itsHandlesLostWithinBoundOtherGoesOn() {
         PostgresMultiLocks a = open("a");
         PostgresMultiLocks b = open("b");
-        MultiLock la = lock(a, "k1");
+        MultiLock la = fx.lock(a, "k1");
         Handle exclusive = await(la.acquire(EXCLUSIVE), "a's k1");
-        Handle shared = await(lock(a, "k2").acquire(SHARED), "a's k2");
-        int pid = fx.locksOf("a", serverKey("k1")).get(0).pid();
-        assertEquals(pid, fx.locksOf("a", serverKey("k2")).get(0).pid(),
+        Handle shared = await(fx.lock(a, "k2").acquire(SHARED), "a's k2");
+        int pid = fx.locksOf("a", fx.serverKey("k1")).get(0).pid();
+        assertEquals(pid, fx.locksOf("a", fx.serverKey("k2")).get(0).pid(),
                 "free keys are taken on a's one shared session");
-        CompletableFuture<Handle> waiting = lock(b, "k1").acquire(EXCLUSIVE);
-        fx.awaitServerWait("b", serverKey("k1"));
+        CompletableFuture<Handle> waiting = fx.lock(b, "k1").acquire(EXCLUSIVE);
+        fx.awaitServerWait("b", fx.serverKey("k1"));
 
         long killed = System.nanoTime(); // before the call, which waits for the end of the backend
         assertTrue(fx.server().terminateBackend(pid));
@@ -118,7 +109,7 @@ final class PostgresFailureTest {
         assertFalse(exclusive.release());
         assertTrue(shared.release());
         CompletableFuture<Handle> again = la.acquire(EXCLUSIVE);
-        fx.awaitServerWait("a", serverKey("k1"));
+        fx.awaitServerWait("a", fx.serverKey("k1"));
         hb.release();
         Handle ha = await(again, "a goes on too, on a new session");
         assertTrue(ha.isHeld() && !Lease.of(ha).lost().isDone());
@@ -129,14 +120,14 @@ final class PostgresFailureTest {
     void terminateBackend_dedicatedSessionHoldingKeyAfterWait_onlyItsHandleLost() {
         PostgresMultiLocks a = open("a");
         PostgresMultiLocks b = open("b");
-        Handle other = await(lock(a, "other").acquire(EXCLUSIVE), "a's other key");
-        Handle hb = await(lock(b, "k").acquire(EXCLUSIVE), "b's k");
-        CompletableFuture<Handle> fa = lock(a, "k").acquire(EXCLUSIVE);
-        fx.awaitServerWait("a", serverKey("k"));
+        Handle other = await(fx.lock(a, "other").acquire(EXCLUSIVE), "a's other key");
+        Handle hb = await(fx.lock(b, "k").acquire(EXCLUSIVE), "b's k");
+        CompletableFuture<Handle> fa = fx.lock(a, "k").acquire(EXCLUSIVE);
+        fx.awaitServerWait("a", fx.serverKey("k"));
         hb.release();
         Handle ha = await(fa, "a's k after b's release");
-        int pid = fx.locksOf("a", serverKey("k")).get(0).pid();
-        assertNotEquals(pid, fx.locksOf("a", serverKey("other")).get(0).pid(),
+        int pid = fx.locksOf("a", fx.serverKey("k")).get(0).pid();
+        assertNotEquals(pid, fx.locksOf("a", fx.serverKey("other")).get(0).pid(),
                 "a key a waited for is held on the session that waited");
 
         long killed = System.nanoTime();
@@ -146,9 +137,9 @@ final class PostgresFailureTest {
                 + TimeUnit.NANOSECONDS.toMillis(seen - killed) + " ms");
         assertTrue(other.isHeld(), "a handle on another session is not lost");
         assertFalse(Lease.of(other).lost().isDone());
-        assertEquals(1, fx.locksOf("a", serverKey("other")).size());
+        assertEquals(1, fx.locksOf("a", fx.serverKey("other")).size());
 
-        Handle again = await(lock(b, "k").acquire(EXCLUSIVE), "b takes k again");
+        Handle again = await(fx.lock(b, "k").acquire(EXCLUSIVE), "b takes k again");
         again.release();
         ha.release();
         other.release();
@@ -158,15 +149,15 @@ final class PostgresFailureTest {
     void terminateBackend_sessionWaitingOnServer_acquisitionFailsWithPostgresLockException() {
         PostgresMultiLocks a = open("a");
         PostgresMultiLocks b = open("b");
-        Handle hb = await(lock(b, "k").acquire(EXCLUSIVE), "b's k");
-        CompletableFuture<Handle> fa = lock(a, "k").acquire(EXCLUSIVE);
-        int pid = fx.awaitServerWait("a", serverKey("k")).pid();
+        Handle hb = await(fx.lock(b, "k").acquire(EXCLUSIVE), "b's k");
+        CompletableFuture<Handle> fa = fx.lock(a, "k").acquire(EXCLUSIVE);
+        int pid = fx.awaitServerWait("a", fx.serverKey("k")).pid();
         assertTrue(fx.server().terminateBackend(pid));
         Throwable failure = awaitFailure(fa, LOSS_BOUND, "a's acquisition whose wait was killed");
         assertInstanceOf(PostgresLockException.class, failure);
-        assertEquals(0, lock(a, "k").queueLength());
+        assertEquals(0, fx.lock(a, "k").queueLength());
         hb.release();
-        Handle ha = await(lock(a, "k").acquire(EXCLUSIVE), "a acquires again");
+        Handle ha = await(fx.lock(a, "k").acquire(EXCLUSIVE), "a acquires again");
         ha.release();
     }
 
@@ -179,16 +170,16 @@ final class PostgresFailureTest {
     void terminateBackend_listener_nothingLostNotificationsResume() {
         PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(Duration.ofMinutes(1)));
         PostgresMultiLocks b = open("b");
-        Handle held = await(lock(a, "held").acquire(EXCLUSIVE), "a's key");
+        Handle held = await(fx.lock(a, "held").acquire(EXCLUSIVE), "a's key");
         int listener = fx.listenerPid("a");
         assertTrue(fx.server().terminateBackend(listener));
         Poll.until(SHOWS, () -> fx.listenerPid("a"), pid -> pid != listener,
                 "a's listener is back on a new session");
         assertTrue(held.isHeld());
         assertFalse(Lease.of(held).lost().isDone());
-        Handle hb = await(lock(b, "k").acquire(EXCLUSIVE), "b's k");
-        CompletableFuture<Void> acquirable = lock(a, "k").whenAcquirable(EXCLUSIVE);
-        assertEquals(Optional.empty(), lock(a, "k").tryAcquire(SHARED));
+        Handle hb = await(fx.lock(b, "k").acquire(EXCLUSIVE), "b's k");
+        CompletableFuture<Void> acquirable = fx.lock(a, "k").whenAcquirable(EXCLUSIVE);
+        assertEquals(Optional.empty(), fx.lock(a, "k").tryAcquire(SHARED));
         assertFalse(acquirable.isDone());
         hb.release();
         await(acquirable, Duration.ofSeconds(2), "a hears of b's release by notification");
@@ -205,12 +196,12 @@ final class PostgresFailureTest {
     @Test
     void acquire_idleSharedSessionKilledBeforeHeartbeatNoticed_grantedOnNewSession() {
         PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(Duration.ofMinutes(1)));
-        Handle first = await(lock(a, "k").acquire(EXCLUSIVE), "a's first acquisition");
-        int shared = fx.locksOf("a", serverKey("k")).get(0).pid();
+        Handle first = await(fx.lock(a, "k").acquire(EXCLUSIVE), "a's first acquisition");
+        int shared = fx.locksOf("a", fx.serverKey("k")).get(0).pid();
         first.release();
-        fx.awaitNoLock("a", serverKey("k"), SHOWS);
+        fx.awaitNoLock("a", fx.serverKey("k"), SHOWS);
         assertTrue(fx.server().terminateBackend(shared));
-        Handle h = await(lock(a, "k").acquire(EXCLUSIVE), "a's acquisition after its idle shared"
+        Handle h = await(fx.lock(a, "k").acquire(EXCLUSIVE), "a's acquisition after its idle shared"
                 + " session was killed");
         assertTrue(h.isHeld());
         h.release();
@@ -234,7 +225,7 @@ final class PostgresFailureTest {
         String[] keys = {"k0", "k1", "k2"};
         for (String name : List.of("a", "b")) {
             PostgresMultiLocks locks = name.equals("a") ? a : b;
-            await(lock(locks, "warm-up").acquire(SHARED), name + "'s warm-up").release();
+            await(fx.lock(locks, "warm-up").acquire(SHARED), name + "'s warm-up").release();
             Poll.until(SHOWS, () -> fx.connections(name), n -> n == 2,
                     name + ": the shared session and the listener, the baseline");
         }
@@ -262,7 +253,7 @@ final class PostgresFailureTest {
                 long cancelAfter = random.nextInt(41);
                 long holdFor = random.nextInt(11);
                 String who = "#" + i + " " + (inA ? "a" : "b") + " " + type + " " + keys[k];
-                CompletableFuture<Handle> f = lock(inA ? a : b, keys[k]).acquire(type);
+                CompletableFuture<Handle> f = fx.lock(inA ? a : b, keys[k]).acquire(type);
                 CompletableFuture<Void> end = new CompletableFuture<>();
                 var unused = f.whenComplete((h, failure) -> {
                     if (h == null) {
@@ -311,8 +302,8 @@ final class PostgresFailureTest {
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released) + " ms");
         for (PostgresMultiLocks locks : List.of(a, b)) {
             for (String key : keys) {
-                assertEquals(0, lock(locks, key).queueLength(), key);
-                assertEquals(NONE, lock(locks, key).locked(), key);
+                assertEquals(0, fx.lock(locks, key).queueLength(), key);
+                assertEquals(NONE, fx.lock(locks, key).locked(), key);
             }
             Poll.until(SHOWS, () -> locks.keyed(fx.namespace()).size(), n -> n == 0,
                     "no key state kept once everything is released or withdrawn");

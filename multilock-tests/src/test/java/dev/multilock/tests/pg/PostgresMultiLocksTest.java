@@ -80,16 +80,6 @@ final class PostgresMultiLocksTest {
         fx.close();
     }
 
-    /** The lock of {@code key} in this test's namespace of {@code locks}. */
-    private MultiLock lock(PostgresMultiLocks locks, String key) {
-        return locks.keyed(fx.namespace()).get(key);
-    }
-
-    /** The advisory key of {@code key} in this test's namespace. */
-    private long serverKey(String key) {
-        return advisoryKey(fx.namespace(), key);
-    }
-
     private static Handle grant(CompletableFuture<Handle> f, String what) {
         return await(f, what);
     }
@@ -126,9 +116,9 @@ final class PostgresMultiLocksTest {
         void acquire_conflictingModeHeldByOtherInstance_waitsOnServerUntilReleased() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
             MultiLockType[][] conflicts = {
                 {EXCLUSIVE, EXCLUSIVE}, {EXCLUSIVE, SHARED}, {SHARED, EXCLUSIVE}};
             for (MultiLockType[] pair : conflicts) {
@@ -151,9 +141,9 @@ final class PostgresMultiLocksTest {
         void acquire_sharedHeldByOtherInstance_grantedAtOnceBesideIt() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            Handle ha = grant(lock(a, "k").acquire(SHARED), "a's SHARED");
-            Handle hb = grant(lock(b, "k").acquire(SHARED), "b's SHARED beside a's");
-            List<AdvisoryLock> rows = fx.locks(serverKey("k"));
+            Handle ha = grant(fx.lock(a, "k").acquire(SHARED), "a's SHARED");
+            Handle hb = grant(fx.lock(b, "k").acquire(SHARED), "b's SHARED beside a's");
+            List<AdvisoryLock> rows = fx.locks(fx.serverKey("k"));
             assertEquals(2, rows.size(), "one shared server lock per instance: " + rows);
             assertTrue(rows.stream().allMatch(l -> l.granted() && l.isShared()), rows.toString());
             ha.release();
@@ -174,7 +164,7 @@ final class PostgresMultiLocksTest {
             try {
                 List<CompletableFuture<Void>> workers = new ArrayList<>();
                 for (int t = 0; t < 2 * threadsPerInstance; t++) {
-                    MultiLock l = lock(t % 2 == 0 ? a : b, "k");
+                    MultiLock l = fx.lock(t % 2 == 0 ? a : b, "k");
                     Random random = new Random(seed + t);
                     String who = (t % 2 == 0 ? "a" : "b") + t;
                     workers.add(CompletableFuture.runAsync(() -> {
@@ -211,7 +201,7 @@ final class PostgresMultiLocksTest {
         @Test
         void acquire_queuedInOneInstance_grantedFirstInFirstOut() {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             Handle first = grant(la.acquire(EXCLUSIVE), "the first holder");
             List<Integer> order = Collections.synchronizedList(new ArrayList<>());
             List<CompletableFuture<Void>> done = new ArrayList<>();
@@ -232,10 +222,10 @@ final class PostgresMultiLocksTest {
         @Test
         void acquire_sharedBehindQueuedExclusiveInOneInstance_doesNotBarge() {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             // an EXCLUSIVE grant first, so that the fencing table exists: see
             // P6Fencing.acquireExclusive_behindSharedHoldInDatabaseWithoutFencingTable_granted
-            grant(lock(a, "warm-up").acquire(EXCLUSIVE), "a first EXCLUSIVE").release();
+            grant(fx.lock(a, "warm-up").acquire(EXCLUSIVE), "a first EXCLUSIVE").release();
             Handle reader = grant(la.acquire(SHARED), "the first reader");
             CompletableFuture<Handle> writer = la.acquire(EXCLUSIVE);
             assertEquals(Optional.empty(), la.tryAcquire(SHARED), "a writer waits: no barging");
@@ -252,9 +242,9 @@ final class PostgresMultiLocksTest {
         void acquireNone_otherInstanceHoldsExclusive_waitsThenHoldsNothing() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
             Handle hb = grant(lb.acquire(EXCLUSIVE), "b's EXCLUSIVE");
             CompletableFuture<Handle> none = la.acquire(NONE);
             AdvisoryLock waiting = fx.awaitServerWait("a", key);
@@ -276,9 +266,9 @@ final class PostgresMultiLocksTest {
         void acquireNone_otherInstanceHoldsShared_grantedAtOnce() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            Handle hb = grant(lock(b, "k").acquire(SHARED), "b's SHARED");
-            Handle n = grant(lock(a, "k").acquire(NONE), "a's NONE beside b's SHARED");
-            fx.awaitNoLock("a", serverKey("k"), SHOWS);
+            Handle hb = grant(fx.lock(b, "k").acquire(SHARED), "b's SHARED");
+            Handle n = grant(fx.lock(a, "k").acquire(NONE), "a's NONE beside b's SHARED");
+            fx.awaitNoLock("a", fx.serverKey("k"), SHOWS);
             n.release();
             hb.release();
         }
@@ -288,11 +278,11 @@ final class PostgresMultiLocksTest {
                 throws SQLException {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
             try (Connection other = db.dataSource().getConnection()) {
                 call(other, "SELECT pg_advisory_lock_shared(?)", key); // a third process: SHARED
-                CompletableFuture<Handle> writer = lock(b, "k").acquire(EXCLUSIVE);
+                CompletableFuture<Handle> writer = fx.lock(b, "k").acquire(EXCLUSIVE);
                 fx.awaitServerWait("b", key);
                 CompletableFuture<Handle> none = la.acquire(NONE);
                 fx.awaitServerWait("a", key); // behind b's EXCLUSIVE, though only SHARED is held
@@ -309,9 +299,9 @@ final class PostgresMultiLocksTest {
         void downgrade_otherInstanceWaitsShared_letInBesideTheDowngradedHolder() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            long key = serverKey("k");
-            Handle writer = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
-            CompletableFuture<Handle> reader = lock(b, "k").acquire(SHARED);
+            long key = fx.serverKey("k");
+            Handle writer = grant(fx.lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> reader = fx.lock(b, "k").acquire(SHARED);
             fx.awaitServerWait("b", key);
             assertTrue(writer.downgrade());
             Handle r = grant(reader, "b's SHARED once a's EXCLUSIVE is downgraded");
@@ -320,7 +310,7 @@ final class PostgresMultiLocksTest {
             List<AdvisoryLock> rows = Poll.until(SHOWS, () -> fx.locks(key),
                     ls -> ls.size() == 2, "a's and b's shared locks, nothing else");
             assertTrue(rows.stream().allMatch(l -> l.granted() && l.isShared()), rows.toString());
-            CompletableFuture<Handle> writerB = lock(b, "k").acquire(EXCLUSIVE);
+            CompletableFuture<Handle> writerB = fx.lock(b, "k").acquire(EXCLUSIVE);
             assertFalse(writerB.isDone(), "a still holds SHARED");
             writer.release();
             r.release();
@@ -331,8 +321,8 @@ final class PostgresMultiLocksTest {
         void setAcquire_twoInstancesOppositeOrders_neverDeadlock() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLockSet setA = MultiLockSet.of(lock(a, "k1"), lock(a, "k2"), lock(a, "k3"));
-            MultiLockSet setB = MultiLockSet.of(lock(b, "k3"), lock(b, "k2"), lock(b, "k1"));
+            MultiLockSet setA = MultiLockSet.of(fx.lock(a, "k1"), fx.lock(a, "k2"), fx.lock(a, "k3"));
+            MultiLockSet setB = MultiLockSet.of(fx.lock(b, "k3"), fx.lock(b, "k2"), fx.lock(b, "k1"));
             for (int round = 0; round < 10; round++) {
                 CompletableFuture<Void> doneA = setA.acquire(EXCLUSIVE).thenAccept(Handle::release);
                 CompletableFuture<Void> doneB = setB.acquire(EXCLUSIVE).thenAccept(Handle::release);
@@ -346,13 +336,13 @@ final class PostgresMultiLocksTest {
             PostgresMultiLocks b = fx.open("b");
             ExecutorService mine = Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
             try {
-                Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
-                CompletableFuture<Handle> fa = lock(a, "k").acquire(EXCLUSIVE, mine);
+                Handle hb = grant(fx.lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
+                CompletableFuture<Handle> fa = fx.lock(a, "k").acquire(EXCLUSIVE, mine);
                 CompletableFuture<String> where = fa.thenApply(h -> {
                     h.release();
                     return Thread.currentThread().getName();
                 });
-                fx.awaitServerWait("a", serverKey("k"));
+                fx.awaitServerWait("a", fx.serverKey("k"));
                 hb.release();
                 assertEquals("mine", await(where, "a's grant"));
             } finally {
@@ -376,11 +366,11 @@ final class PostgresMultiLocksTest {
         void acquire_manySharedHoldersInEachInstance_oneServerLockPerInstance() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            long key = serverKey("k");
+            long key = fx.serverKey("k");
             List<Handle> held = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                held.add(grant(lock(a, "k").acquire(SHARED), "a's reader " + i));
-                held.add(grant(lock(b, "k").acquire(SHARED), "b's reader " + i));
+                held.add(grant(fx.lock(a, "k").acquire(SHARED), "a's reader " + i));
+                held.add(grant(fx.lock(b, "k").acquire(SHARED), "b's reader " + i));
             }
             assertEquals(1, fx.locksOf("a", key).size(), "a: " + fx.locks(key));
             assertEquals(1, fx.locksOf("b", key).size(), "b: " + fx.locks(key));
@@ -398,8 +388,8 @@ final class PostgresMultiLocksTest {
         @Test
         void acquire_exclusiveHandedOnInsideInstance_oneServerLockOnOneSession() {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
             Handle current = grant(la.acquire(EXCLUSIVE), "the first holder");
             List<CompletableFuture<Handle>> queued = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -437,9 +427,9 @@ final class PostgresMultiLocksTest {
             PostgresMultiLocks a = fx.open("a", o -> o.handOffLimit(limit)
                     .handOffWindow(Duration.ofMinutes(1)).heartbeat(Duration.ofMinutes(1)));
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            MultiLock signalA = lock(a, "signal");
-            Handle signalB = grant(lock(b, "signal").acquire(SHARED), "b's signal");
+            MultiLock la = fx.lock(a, "k");
+            MultiLock signalA = fx.lock(a, "signal");
+            Handle signalB = grant(fx.lock(b, "signal").acquire(SHARED), "b's signal");
             Handle signalHeld = grant(signalA.acquire(SHARED), "a's signal");
             fx.awaitListening("a");
             try (Watch signal = signalA.watch(SHARED)) {
@@ -449,8 +439,8 @@ final class PostgresMultiLocksTest {
                 signal.clear();
 
                 Handle first = grant(la.acquire(EXCLUSIVE), "a's first holder of k");
-                CompletableFuture<Handle> fb = lock(b, "k").acquire(EXCLUSIVE);
-                fx.awaitServerWait("b", serverKey("k"));
+                CompletableFuture<Handle> fb = fx.lock(b, "k").acquire(EXCLUSIVE);
+                fx.awaitServerWait("b", fx.serverKey("k"));
                 signalB.release();
                 await(signal.awaitSet(), "a hears of b's release of signal, after b's wait");
                 assertFalse(fb.isDone());
@@ -478,11 +468,11 @@ final class PostgresMultiLocksTest {
             PostgresMultiLocks a = fx.open("a", o -> o.handOffLimit(1_000_000)
                     .handOffWindow(window).heartbeat(Duration.ofMinutes(1)));
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             Handle first = grant(la.acquire(EXCLUSIVE), "a's first holder");
             fx.awaitListening("a");
-            CompletableFuture<Handle> fb = lock(b, "k").acquire(EXCLUSIVE);
-            fx.awaitServerWait("b", serverKey("k"));
+            CompletableFuture<Handle> fb = fx.lock(b, "k").acquire(EXCLUSIVE);
+            fx.awaitServerWait("b", fx.serverKey("k"));
             long from = System.nanoTime();
             int grants = handOnUntil(la, first, fb, () -> fb.join().release(), bound);
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - from);
@@ -502,8 +492,8 @@ final class PostgresMultiLocksTest {
             Duration heartbeat = Duration.ofMillis(300);
             PostgresMultiLocks a = fx.open("a", o -> o.handOffLimit(4)
                     .handOffWindow(Duration.ofMinutes(1)).heartbeat(heartbeat));
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
             ExecutorService sql = Executors.newSingleThreadExecutor();
             try (Connection other = db.dataSource().getConnection()) {
                 Handle first = grant(la.acquire(EXCLUSIVE), "a's first holder");
@@ -609,8 +599,8 @@ final class PostgresMultiLocksTest {
         void advisoryKey_otherToolTakesSameKey_excludedBothWays(PostgresDatabase db)
                 throws SQLException {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "shared with a script");
-            long key = serverKey("shared with a script");
+            MultiLock la = fx.lock(a, "shared with a script");
+            long key = fx.serverKey("shared with a script");
             try (Connection script = db.dataSource().getConnection()) {
                 Handle h = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
                 assertFalse(ask(script, "SELECT pg_try_advisory_lock_shared(?)", key),
@@ -680,9 +670,9 @@ final class PostgresMultiLocksTest {
         void cancel_requestWaitingOnServer_noLockForItWithin1sConnectionGivenBack() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            long key = serverKey("k");
-            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
-            CompletableFuture<Handle> fb = lock(b, "k").acquire(EXCLUSIVE);
+            long key = fx.serverKey("k");
+            Handle ha = grant(fx.lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            CompletableFuture<Handle> fb = fx.lock(b, "k").acquire(EXCLUSIVE);
             fx.awaitServerWait("b", key);
             Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 3,
                     "b: the shared session, the listener, the session that waits");
@@ -691,7 +681,7 @@ final class PostgresMultiLocksTest {
             assertEquals(1, fx.locksOf("a", key).size(), "a still holds the key");
             Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 2,
                     "b gives back the session that waited");
-            assertEquals(0, lock(b, "k").queueLength());
+            assertEquals(0, fx.lock(b, "k").queueLength());
             ha.release();
         }
 
@@ -699,9 +689,9 @@ final class PostgresMultiLocksTest {
         void withdraw_byTimeoutOrOutsideCompletion_noLockForItWithin1s() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
-            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
+            Handle ha = grant(fx.lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
 
             CompletableFuture<Handle> timed = lb.acquire(EXCLUSIVE);
             fx.awaitServerWait("b", key);
@@ -723,9 +713,9 @@ final class PostgresMultiLocksTest {
         void cancel_serverWaiterWithLocalRequestBehind_waitGoesOnForTheOther() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
-            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
+            Handle ha = grant(fx.lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
             CompletableFuture<Handle> first = lb.acquire(EXCLUSIVE);
             fx.awaitServerWait("b", key);
             CompletableFuture<Handle> second = lb.acquire(EXCLUSIVE);
@@ -757,11 +747,11 @@ final class PostgresMultiLocksTest {
             Random random = new Random(seed);
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
-            grant(lock(b, "warm-up").acquire(SHARED), "b's warm-up").release();
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
+            grant(fx.lock(b, "warm-up").acquire(SHARED), "b's warm-up").release();
             Poll.until(SHOWS, () -> fx.connections("b"), n -> n == 2, "b's two sessions");
-            Handle ha = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            Handle ha = grant(fx.lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
             for (int i = 0; i < 60; i++) {
                 CompletableFuture<Handle> fb = lb.acquire(random.nextBoolean() ? EXCLUSIVE
                         : SHARED);
@@ -821,7 +811,7 @@ final class PostgresMultiLocksTest {
         void lost_handleReleasedNormally_isCancelled() {
             PostgresMultiLocks a = fx.open("a");
             for (MultiLockType type : MultiLockType.values()) {
-                Handle h = grant(lock(a, "k").acquire(type), type.toString());
+                Handle h = grant(fx.lock(a, "k").acquire(type), type.toString());
                 CompletableFuture<Void> lost = Lease.of(h).lost();
                 assertFalse(lost.isDone(), type + ": not lost while held");
                 assertTrue(h.release());
@@ -833,7 +823,7 @@ final class PostgresMultiLocksTest {
         @Test
         void lost_completedFromOutside_throwsAndStaysPending() {
             PostgresMultiLocks a = fx.open("a");
-            Handle h = grant(lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
+            Handle h = grant(fx.lock(a, "k").acquire(EXCLUSIVE), "a's EXCLUSIVE");
             CompletableFuture<Void> lost = Lease.of(h).lost();
             List<Executable> outside = List.of(
                     () -> lost.complete(null),
@@ -861,13 +851,13 @@ final class PostgresMultiLocksTest {
         void close_heldHandlesAndServerWaiter_lostFailedAndNothingLeft() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            Handle exclusive = grant(lock(a, "k1").acquire(EXCLUSIVE), "a's k1");
-            Handle shared = grant(lock(a, "k2").acquire(SHARED), "a's k2");
-            Handle none = grant(lock(a, "k2").acquire(NONE), "a's NONE of k2");
-            Handle hb = grant(lock(b, "k3").acquire(EXCLUSIVE), "b's k3");
-            CompletableFuture<Handle> waiting = lock(a, "k3").acquire(EXCLUSIVE);
-            fx.awaitServerWait("a", serverKey("k3"));
-            Watch watch = lock(a, "k4").watch(EXCLUSIVE);
+            Handle exclusive = grant(fx.lock(a, "k1").acquire(EXCLUSIVE), "a's k1");
+            Handle shared = grant(fx.lock(a, "k2").acquire(SHARED), "a's k2");
+            Handle none = grant(fx.lock(a, "k2").acquire(NONE), "a's NONE of k2");
+            Handle hb = grant(fx.lock(b, "k3").acquire(EXCLUSIVE), "b's k3");
+            CompletableFuture<Handle> waiting = fx.lock(a, "k3").acquire(EXCLUSIVE);
+            fx.awaitServerWait("a", fx.serverKey("k3"));
+            Watch watch = fx.lock(a, "k4").watch(EXCLUSIVE);
             Poll.until(SHOWS, () -> fx.connections("a"), n -> n == 3,
                     "a: the shared session, the listener, the session that waits");
 
@@ -880,13 +870,13 @@ final class PostgresMultiLocksTest {
             assertInstanceOf(PostgresLockException.class,
                     awaitFailure(waiting, Duration.ofSeconds(1), "a's pending acquisition"));
             for (String k : List.of("k1", "k2", "k3")) {
-                assertEquals(List.of(), fx.locksOf("a", serverKey(k)), k + ": a leaves no lock");
+                assertEquals(List.of(), fx.locksOf("a", fx.serverKey(k)), k + ": a leaves no lock");
             }
             Poll.until(Duration.ofSeconds(2), () -> fx.connections("a"), n -> n == 0,
                     "close() returns once every session of a is closed");
-            assertTrue(lock(b, "k1").tryAcquire(EXCLUSIVE).map(Handle::release).orElse(false),
+            assertTrue(fx.lock(b, "k1").tryAcquire(EXCLUSIVE).map(Handle::release).orElse(false),
                     "b takes a's key at once");
-            assertEquals(1, fx.locks(serverKey("k3")).size(), "b's k3 only");
+            assertEquals(1, fx.locks(fx.serverKey("k3")).size(), "b's k3 only");
             none.release(); // a NONE handle holds nothing on the server, and is not lost
             assertTrue(exclusive.release(), "a lost handle is released once");
             assertFalse(exclusive.release());
@@ -894,13 +884,13 @@ final class PostgresMultiLocksTest {
             hb.release();
             a.close(); // idempotent
             assertThrows(IllegalStateException.class, () -> a.keyed("x"));
-            assertThrows(IllegalStateException.class, () -> lock(a, "k5").acquire(SHARED));
+            assertThrows(IllegalStateException.class, () -> fx.lock(a, "k5").acquire(SHARED));
         }
 
         @Test
         void close_requestQueuedBehindLocalHolder_failsWithPostgresLockException() {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             Handle held = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
             CompletableFuture<Handle> queued = la.acquire(EXCLUSIVE);
             assertEquals(1, la.queueLength());
@@ -914,11 +904,11 @@ final class PostgresMultiLocksTest {
         void close_thenLostHandleReleased_queuedRequestIsNotGrantedBesideOtherInstance() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             Handle held = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
             CompletableFuture<Handle> queued = la.acquire(EXCLUSIVE);
             a.close();
-            Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE after a closed");
+            Handle hb = grant(fx.lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE after a closed");
             held.release(); // the application lets go of its lost handle: a's queue moves on
             try {
                 Throwable failure = awaitFailure(queued, Duration.ofSeconds(2),
@@ -948,13 +938,13 @@ final class PostgresMultiLocksTest {
         void fencingToken_freshKey_sharedAndNoneCarryZero() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            Handle s = grant(lock(a, "fresh").acquire(SHARED), "SHARED");
-            Handle n = grant(lock(b, "fresh").acquire(NONE), "NONE");
+            Handle s = grant(fx.lock(a, "fresh").acquire(SHARED), "SHARED");
+            Handle n = grant(fx.lock(b, "fresh").acquire(NONE), "NONE");
             assertEquals(0, Lease.of(s).fencingToken());
             assertEquals(0, Lease.of(n).fencingToken());
             s.release();
             n.release();
-            Handle e = grant(lock(b, "fresh").acquire(EXCLUSIVE), "the first EXCLUSIVE");
+            Handle e = grant(fx.lock(b, "fresh").acquire(EXCLUSIVE), "the first EXCLUSIVE");
             assertTrue(Lease.of(e).fencingToken() > 0);
             e.release();
         }
@@ -999,7 +989,7 @@ final class PostgresMultiLocksTest {
             for (int step = 0; step < 30; step++) {
                 boolean inA = random.nextBoolean();
                 String who = (inA ? "a" : "b") + "@" + step;
-                MultiLock l = lock(inA ? a : b, "k");
+                MultiLock l = fx.lock(inA ? a : b, "k");
                 switch (random.nextInt(5)) {
                     case 0 -> record(grants, who, grant(l.acquire(EXCLUSIVE), who)).release();
                     case 1 -> {
@@ -1074,9 +1064,9 @@ final class PostgresMultiLocksTest {
         void whenAcquirableAndWatch_otherInstanceReleases_seenWithoutHeartbeat() {
             PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(Duration.ofMinutes(1)));
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
-            Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
+            Handle hb = grant(fx.lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
             CompletableFuture<Void> acquirable = la.whenAcquirable(EXCLUSIVE);
             try (Watch watch = la.watch(SHARED)) {
                 fx.awaitListening("a");
@@ -1096,9 +1086,9 @@ final class PostgresMultiLocksTest {
             Duration heartbeat = Duration.ofMillis(300);
             PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(heartbeat));
             PostgresMultiLocks b = fx.open("b", o -> o.heartbeat(heartbeat));
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
-            Handle hb = grant(lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
+            Handle hb = grant(fx.lock(b, "k").acquire(EXCLUSIVE), "b's EXCLUSIVE");
             CompletableFuture<Void> acquirable = la.whenAcquirable(EXCLUSIVE);
             try (Watch watch = la.watch(EXCLUSIVE)) {
                 int pid = fx.locksOf("b", key).get(0).pid();
@@ -1121,8 +1111,8 @@ final class PostgresMultiLocksTest {
         void whenAcquirable_sameKeyHeldInAnotherDatabase_completesAtOnce(PostgresServer server)
                 throws SQLException {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
             PostgresDatabase elsewhere = server.newDatabase("elsewhere");
             try (Connection other = elsewhere.dataSource().getConnection()) {
                 call(other, "SELECT pg_advisory_lock(?)", key);
@@ -1155,9 +1145,9 @@ final class PostgresMultiLocksTest {
         void tryAcquire_otherInstanceHoldsExclusive_refusedInEveryModeAndNothingLeft() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
             Handle hb = grant(lb.acquire(EXCLUSIVE), "b's EXCLUSIVE");
             for (MultiLockType type : MultiLockType.values()) {
                 assertEquals(Optional.empty(), la.tryAcquire(type), type.toString());
@@ -1178,9 +1168,9 @@ final class PostgresMultiLocksTest {
                 throws SQLException {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            MultiLock lb = lock(b, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            MultiLock lb = fx.lock(b, "k");
+            long key = fx.serverKey("k");
             try (Connection other = db.dataSource().getConnection()) {
                 call(other, "SELECT pg_advisory_lock_shared(?)", key);
                 assertTrue(la.tryAcquire(SHARED).map(Handle::release).orElse(false),
@@ -1201,9 +1191,9 @@ final class PostgresMultiLocksTest {
         void tryAcquireNone_otherInstanceHoldsShared_grantedAndHoldsNothing() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            Handle hb = grant(lock(b, "k").acquire(SHARED), "b's SHARED");
-            Handle none = lock(a, "k").tryAcquire(NONE).orElseThrow();
-            fx.awaitNoLock("a", serverKey("k"), SHOWS);
+            Handle hb = grant(fx.lock(b, "k").acquire(SHARED), "b's SHARED");
+            Handle none = fx.lock(a, "k").tryAcquire(NONE).orElseThrow();
+            fx.awaitNoLock("a", fx.serverKey("k"), SHOWS);
             assertTrue(none.isHeld());
             none.release();
             hb.release();
@@ -1212,8 +1202,8 @@ final class PostgresMultiLocksTest {
         @Test
         void tryAcquire_ownServerLockCovers_grantedOnIt() {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
-            long key = serverKey("k");
+            MultiLock la = fx.lock(a, "k");
+            long key = fx.serverKey("k");
             Handle first = grant(la.acquire(SHARED), "a's SHARED");
             Handle second = la.tryAcquire(SHARED).orElseThrow();
             Handle none = la.tryAcquire(NONE).orElseThrow();
@@ -1228,11 +1218,11 @@ final class PostgresMultiLocksTest {
         void views_requestWaitingOnServer_queuedHereNothingHeldHere() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
-            MultiLock lb = lock(b, "k");
+            MultiLock la = fx.lock(a, "k");
+            MultiLock lb = fx.lock(b, "k");
             Handle hb = grant(lb.acquire(EXCLUSIVE), "b's EXCLUSIVE");
             CompletableFuture<Handle> fa = la.acquire(EXCLUSIVE);
-            fx.awaitServerWait("a", serverKey("k"));
+            fx.awaitServerWait("a", fx.serverKey("k"));
             System.out.println("[P8] a waiting on the server: " + la);
             assertEquals(1, la.queueLength(), la.toString());
             assertEquals(0, lb.queueLength(), "b's view: nobody queued in b");
@@ -1249,7 +1239,7 @@ final class PostgresMultiLocksTest {
         @Test
         void tryAcquire_rightAfterOwnReleaseNobodyElse_succeeds() {
             PostgresMultiLocks a = fx.open("a");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             for (MultiLockType type : new MultiLockType[] {EXCLUSIVE, SHARED, EXCLUSIVE}) {
                 Handle h = grant(la.acquire(type), type.toString());
                 assertTrue(h.release());
@@ -1260,7 +1250,7 @@ final class PostgresMultiLocksTest {
                             + la);
                 } finally {
                     again.ifPresent(Handle::release);
-                    fx.awaitNoLock("a", serverKey("k"), SHOWS);
+                    fx.awaitNoLock("a", fx.serverKey("k"), SHOWS);
                 }
             }
         }
@@ -1347,11 +1337,11 @@ final class PostgresMultiLocksTest {
         void release_handleOfAnotherBackendKeyOrInstance_illegalArgumentNothingChanges() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLock la = lock(a, "k");
+            MultiLock la = fx.lock(a, "k");
             Handle ha = grant(la.acquire(EXCLUSIVE), "a's EXCLUSIVE");
             MultiLock inJvm = MultiLock.create();
             Handle hj = inJvm.tryAcquire(EXCLUSIVE).orElseThrow();
-            List<MultiLock> others = List.of(lock(a, "other key"), lock(b, "k"),
+            List<MultiLock> others = List.of(fx.lock(a, "other key"), fx.lock(b, "k"),
                     a.keyed(fx.namespace() + "-other").get("k"), inJvm);
             for (MultiLock other : others) {
                 assertThrows(IllegalArgumentException.class, () -> other.release(ha),
@@ -1360,8 +1350,8 @@ final class PostgresMultiLocksTest {
             assertThrows(IllegalArgumentException.class, () -> la.release(hj));
             assertTrue(ha.isHeld() && hj.isHeld(), "nothing changed");
             assertEquals(EXCLUSIVE, la.locked());
-            assertEquals(1, fx.locksOf("a", serverKey("k")).size());
-            assertTrue(lock(a, "k").release(ha), "released through another lock of its key");
+            assertEquals(1, fx.locksOf("a", fx.serverKey("k")).size());
+            assertTrue(fx.lock(a, "k").release(ha), "released through another lock of its key");
             assertFalse(la.release(ha), "released twice");
             hj.release();
         }
@@ -1372,7 +1362,7 @@ final class PostgresMultiLocksTest {
             Handle inJvm = MultiLock.create().tryAcquire(EXCLUSIVE).orElseThrow();
             assertThrows(IllegalArgumentException.class, () -> Lease.of(inJvm));
             inJvm.release();
-            MultiLockSet set = MultiLockSet.of(lock(a, "k1"), lock(a, "k2"));
+            MultiLockSet set = MultiLockSet.of(fx.lock(a, "k1"), fx.lock(a, "k2"));
             Handle setHandle = grant(set.acquire(EXCLUSIVE), "a set of two postgres locks");
             assertThrows(IllegalArgumentException.class, () -> Lease.of(setHandle),
                     "a set's handle has no one lease");

@@ -3,7 +3,6 @@ package dev.multilock.tests.pg;
 import static dev.multilock.MultiLockType.EXCLUSIVE;
 import static dev.multilock.MultiLockType.SHARED;
 import static dev.multilock.tests.pg.PgInstances.SHOWS;
-import static dev.multilock.tests.pg.PgInstances.advisoryKey;
 import static dev.multilock.tests.pg.PgInstances.await;
 import static dev.multilock.tests.pg.PgInstances.awaitFailure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.multilock.Handle;
-import dev.multilock.MultiLock;
 import dev.multilock.postgres.Lease;
 import dev.multilock.postgres.PostgresLockException;
 import dev.multilock.postgres.PostgresMultiLocks;
@@ -60,29 +58,21 @@ final class PostgresRestartFailureTest {
         fx.close();
     }
 
-    private MultiLock lock(PostgresMultiLocks locks, String key) {
-        return locks.keyed(fx.namespace()).get(key);
-    }
-
-    private long serverKey(String key) {
-        return advisoryKey(fx.namespace(), key);
-    }
-
     @Test
     void restart_handlesOnEverySession_allLostPendingFailsNewAcquisitionsWork() {
         PostgresMultiLocks a = fx.open("a", o -> o.heartbeat(HEARTBEAT));
         PostgresMultiLocks b = fx.open("b", o -> o.heartbeat(HEARTBEAT));
-        Handle a1 = await(lock(a, "k1").acquire(EXCLUSIVE), "a's k1, on its shared session");
-        Handle a2 = await(lock(a, "k2").acquire(SHARED), "a's k2");
-        Handle b2 = await(lock(b, "k2").acquire(SHARED), "b's k2");
-        Handle b4 = await(lock(b, "k4").acquire(EXCLUSIVE), "b's k4");
-        CompletableFuture<Handle> f4 = lock(a, "k4").acquire(EXCLUSIVE);
-        fx.awaitServerWait("a", serverKey("k4"));
+        Handle a1 = await(fx.lock(a, "k1").acquire(EXCLUSIVE), "a's k1, on its shared session");
+        Handle a2 = await(fx.lock(a, "k2").acquire(SHARED), "a's k2");
+        Handle b2 = await(fx.lock(b, "k2").acquire(SHARED), "b's k2");
+        Handle b4 = await(fx.lock(b, "k4").acquire(EXCLUSIVE), "b's k4");
+        CompletableFuture<Handle> f4 = fx.lock(a, "k4").acquire(EXCLUSIVE);
+        fx.awaitServerWait("a", fx.serverKey("k4"));
         b4.release();
         Handle a4 = await(f4, "a's k4, on a session that waited");
-        Handle b3 = await(lock(b, "k3").acquire(EXCLUSIVE), "b's k3");
-        CompletableFuture<Handle> pending = lock(a, "k3").acquire(EXCLUSIVE);
-        fx.awaitServerWait("a", serverKey("k3"));
+        Handle b3 = await(fx.lock(b, "k3").acquire(EXCLUSIVE), "b's k3");
+        CompletableFuture<Handle> pending = fx.lock(a, "k3").acquire(EXCLUSIVE);
+        fx.awaitServerWait("a", fx.serverKey("k3"));
         long tokenBefore = Lease.of(a1).fencingToken();
         List<Handle> held = List.of(a1, a2, b2, a4, b3);
 
@@ -105,14 +95,14 @@ final class PostgresRestartFailureTest {
         }
         assertEquals(List.of(), fx.database().advisoryLocks(), "the restart dropped every lock");
 
-        Handle again = await(lock(a, "k1").acquire(EXCLUSIVE), "a's k1 after the restart");
+        Handle again = await(fx.lock(a, "k1").acquire(EXCLUSIVE), "a's k1 after the restart");
         assertTrue(Lease.of(again).fencingToken() > tokenBefore,
                 "tokens keep increasing across a restart");
-        CompletableFuture<Handle> fb = lock(b, "k1").acquire(EXCLUSIVE);
-        fx.awaitServerWait("b", serverKey("k1"));
+        CompletableFuture<Handle> fb = fx.lock(b, "k1").acquire(EXCLUSIVE);
+        fx.awaitServerWait("b", fx.serverKey("k1"));
         again.release();
         await(fb, "b's k1 after a's release, after the restart").release();
-        await(lock(b, "k2").acquire(SHARED), "b's k2 after the restart").release();
+        await(fx.lock(b, "k2").acquire(SHARED), "b's k2 after the restart").release();
     }
 
     /**
@@ -124,10 +114,10 @@ final class PostgresRestartFailureTest {
     @Test
     void acquire_afterRestartBeforeHeartbeatNoticedIt_granted() {
         PostgresMultiLocks c = fx.open("c", o -> o.heartbeat(Duration.ofMinutes(1)));
-        await(lock(c, "warm-up").acquire(SHARED), "c's warm-up").release();
+        await(fx.lock(c, "warm-up").acquire(SHARED), "c's warm-up").release();
         Poll.until(SHOWS, () -> fx.connections("c"), n -> n == 2, "c's two sessions");
         fx.server().restart();
-        Handle h = await(lock(c, "k").acquire(EXCLUSIVE), "c's acquisition once the server is"
+        Handle h = await(fx.lock(c, "k").acquire(EXCLUSIVE), "c's acquisition once the server is"
                 + " back");
         assertTrue(h.isHeld());
         h.release();
