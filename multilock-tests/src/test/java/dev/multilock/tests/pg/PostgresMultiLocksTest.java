@@ -321,8 +321,10 @@ final class PostgresMultiLocksTest {
         void setAcquire_twoInstancesOppositeOrders_neverDeadlock() {
             PostgresMultiLocks a = fx.open("a");
             PostgresMultiLocks b = fx.open("b");
-            MultiLockSet setA = MultiLockSet.of(fx.lock(a, "k1"), fx.lock(a, "k2"), fx.lock(a, "k3"));
-            MultiLockSet setB = MultiLockSet.of(fx.lock(b, "k3"), fx.lock(b, "k2"), fx.lock(b, "k1"));
+            MultiLockSet setA = MultiLockSet.of(fx.lock(a, "k1"), fx.lock(a, "k2"),
+                    fx.lock(a, "k3"));
+            MultiLockSet setB = MultiLockSet.of(fx.lock(b, "k3"), fx.lock(b, "k2"),
+                    fx.lock(b, "k1"));
             for (int round = 0; round < 10; round++) {
                 CompletableFuture<Void> doneA = setA.acquire(EXCLUSIVE).thenAccept(Handle::release);
                 CompletableFuture<Void> doneB = setB.acquire(EXCLUSIVE).thenAccept(Handle::release);
