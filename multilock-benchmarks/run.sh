@@ -9,7 +9,7 @@
 # full:     three forks, longer iterations, threads 1 2 4 8                 (~1.5 h; quiet machine)
 # keyed:    KeyedBenchmark alone (keyed locks), two forks                   (~14 min; quiet machine)
 # headline: only the rows that decide the targets of issues 9, 11 and 12, in 3 rounds of one
-#           fork each; ratios per round, spread in the tables and the chart  (~21 min; quiet)
+#           fork each; ratios per round, spread in the tables and the chart  (~26 min; quiet)
 # spins:    ContentionBenchmark for lock() (MULTILOCK_LOCK) at each spin count of SPIN_COUNTS
 #           (default 0 16 64 128 256 1024), 2 threads 90:10 and 4 threads 50:50, and
 #           VirtualThreadBenchmark where a JDK 21+ is at hand; 3 rounds        (~9 min; 6 without)
@@ -158,8 +158,8 @@ case "$PROFILE" in
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-keyed"
         ;;
     headline)
-        # Per round: 66 benchmark points of one fork; timings set per group below. About 7
-        # minutes a round, 21 for three.
+        # Per round: 84 benchmark points of one fork; timings set per group below. About 9
+        # minutes a round, 26 for three.
         ITER=(-f 1 -to 60s)
         LIMIT=1800
         REPORT_ARGS=(--rounds --issues 9,11,12)
@@ -455,9 +455,9 @@ headline_round() {
     # 1,000 virtual threads (issue 11).
     ITER=(-f 1 -wi 2 -w 1s -i 3 -r 1s -to 60s)
     vthreads "vthreads-r$k" -p contender=MULTILOCK_LOCK,RRWL_NONFAIR || status=1
-    # Scenario 3 against async-util at every point (issue 12).
+    # Scenario 3 against async-util and a do-nothing lock at every point (issue 12).
     ITER=(-f 1 -wi 2 -w 1s -i 2 -r 1s -to 60s)
-    jmh "async-r$k" "$B.AsyncThroughputBenchmark" -p contender=MULTILOCK,ASYNCUTIL \
+    jmh "async-r$k" "$B.AsyncThroughputBenchmark" -p contender=MULTILOCK,ASYNCUTIL,NOOP \
         -p pool=1,2,4 -p mix=100:0,90:10,50:50 -p batch=1,100 || status=1
     # Keyed locks (issue 9): fresh key against async-util and the plain lock; contention.
     jmh "keyed-fresh-r$k" "$B.KeyedBenchmark\.freshKey" -p contender=MULTILOCK,ASYNCUTIL \

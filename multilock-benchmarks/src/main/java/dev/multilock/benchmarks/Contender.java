@@ -74,6 +74,17 @@ public enum Contender {
         LockAdapter create() {
             return new BaselineAdapter();
         }
+    },
+    /**
+     * Not a lock: {@link NoopAdapter} grants every request at once and excludes nobody, so a
+     * scenario's score with it is the harness's own limit. In {@link AsyncThroughputBenchmark}
+     * only (issue 12 part 2), and never in a test of exclusion.
+     */
+    NOOP {
+        @Override
+        LockAdapter create() {
+            return new NoopAdapter();
+        }
     };
 
     /**

@@ -3,10 +3,13 @@ package dev.multilock.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,7 +33,7 @@ final class LockAdapterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Contender.class)
+    @EnumSource(value = Contender.class, names = "NOOP", mode = EnumSource.Mode.EXCLUDE)
     void tryAcquire_writerHeld_excludesEveryone(Contender contender) throws Exception {
         LockAdapter lock = contender.create();
         Object writer = lock.tryAcquire(true);
@@ -42,7 +45,7 @@ final class LockAdapterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Contender.class)
+    @EnumSource(value = Contender.class, names = "NOOP", mode = EnumSource.Mode.EXCLUDE)
     void acquire_readerHeld_sharesButExcludesWriter(Contender contender) throws Exception {
         LockAdapter lock = contender.create();
         Object reader = lock.acquire(false);
@@ -53,7 +56,7 @@ final class LockAdapterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Contender.class)
+    @EnumSource(value = Contender.class, names = "NOOP", mode = EnumSource.Mode.EXCLUDE)
     void acquireAsync_writerHeld_grantedAfterRelease(Contender contender) throws Exception {
         LockAdapter lock = contender.create();
         Object writer = lock.acquire(true);
@@ -88,5 +91,21 @@ final class LockAdapterTest {
         assertEquals(!blocking, contender.create().isAsync());
         assertTrue(contender.create().acquireAsync(true).toCompletableFuture().isDone(),
                 "a free lock is granted at once");
+    }
+
+    /** The do-nothing contender grants everything at once, and nothing else. */
+    @Test
+    void noop_writerHeld_everyoneGrantedAtOnceWithoutAllocation() throws Exception {
+        LockAdapter lock = Contender.NOOP.create();
+        Object writer = lock.acquire(true);
+        assertTrue(canAcquireElsewhere(lock, true), "the do-nothing lock excludes nobody");
+        CompletableFuture<?> first = lock.acquireAsync(true).toCompletableFuture();
+        assertTrue(first.isDone(), "granted at once");
+        assertSame(first, lock.acquireAsync(false).toCompletableFuture(),
+                "one completed future for every request: no allocation per request");
+        assertSame(writer, lock.tryAcquire(false), "one token for every acquisition");
+        lock.release(true, writer);
+        assertThrows(IllegalArgumentException.class, () -> lock.release(false, new Object()),
+                "a foreign token is refused");
     }
 }

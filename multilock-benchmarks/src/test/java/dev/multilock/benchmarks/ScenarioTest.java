@@ -46,7 +46,7 @@ final class ScenarioTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Contender.class)
+    @EnumSource(value = Contender.class, names = "NOOP", mode = EnumSource.Mode.EXCLUDE)
     void handoff_invocation_asyncChainsAlternate(Contender contender) throws Exception {
         HandoffBenchmark b = new HandoffBenchmark();
         b.contender = contender;

@@ -39,7 +39,8 @@ final class ThroughputChart {
             "RRWL_FAIR", new Color(0x9b, 0x4d, 0xca),
             "STAMPED", new Color(0x2a, 0xa1, 0x4b),
             "ASYNCUTIL", new Color(0xd6, 0x27, 0x28),
-            "BASELINE", new Color(0x55, 0x55, 0x55));
+            "BASELINE", new Color(0x55, 0x55, 0x55),
+            "NOOP", new Color(0xb0, 0xb0, 0xb0));
 
     private ThroughputChart() {}
 

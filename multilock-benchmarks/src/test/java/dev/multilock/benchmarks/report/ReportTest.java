@@ -97,6 +97,24 @@ final class ReportTest {
                 "keyed contenders in KeyedContender order: " + md);
     }
 
+    @Test
+    void markdown_asyncTargets_multilockAgainstAsyncUtilAndTheDoNothingLock() {
+        String point = ", \"batch\" : \"1\", \"mix\" : \"90:10\", \"pool\" : \"2\"";
+        String json = "[" + String.join(",",
+                result("AsyncThroughputBenchmark.criticalSections", "MULTILOCK", 100, "ops/s", 1,
+                        point),
+                result("AsyncThroughputBenchmark.criticalSections", "ASYNCUTIL", 80, "ops/s", 1,
+                        point),
+                result("AsyncThroughputBenchmark.criticalSections", "NOOP", 150, "ops/s", 1,
+                        point))
+                + "]";
+        String md = Report.markdown(Result.fromJmh(parse(json)), "t", null, null, null);
+        assertTrue(md.contains("| 3 | mix 90:10, pool 2, batch 1: multilock throughput ≥ 1.0×"
+                + " async-util's | 1.25× | yes |"), md);
+        assertTrue(md.contains("| 3 | mix 90:10, pool 2, batch 1: multilock within 1.2× of a"
+                + " do-nothing lock (throughput ≥ 0.83× `NOOP`'s) | 0.67× | **no** |"), md);
+    }
+
     /** A result with JMH's raw data: one list of iteration scores per fork. */
     private static String rawResult(String method, String contender, String unit, int threads,
             String params, String jvmArgs, double[][] forks) {
