@@ -4,14 +4,10 @@ import dev.multilock.spi.AbstractMultiLock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Supplier;
 
@@ -216,26 +212,7 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      * @throws NullPointerException if {@code type} is null
      * @throws IllegalStateException as {@link #acquire(MultiLockType)}, at the limit of waiters
      */
-    default Handle lock(MultiLockType type) {
-        Objects.requireNonNull(type, "type");
-        CompletableFuture<Handle> f = acquire(type);
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // keep waiting, as Lock.lock() does
-                } catch (ExecutionException e) {
-                    throw failure(e);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
+    Handle lock(MultiLockType type);
 
     /**
      * Waits on this thread until the lock is granted in the given mode, or the thread is
@@ -253,24 +230,7 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      * @throws NullPointerException if {@code type} is null
      * @throws IllegalStateException as {@link #acquire(MultiLockType)}, at the limit of waiters
      */
-    default Handle lockInterruptibly(MultiLockType type) throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        CompletableFuture<Handle> f = acquire(type);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            if (f.cancel(false)) {
-                throw e;
-            }
-            Thread.currentThread().interrupt(); // granted first: keep the grant and the interrupt
-            return granted(f);
-        } catch (ExecutionException e) {
-            throw failure(e);
-        }
-    }
+    Handle lockInterruptibly(MultiLockType type) throws InterruptedException;
 
     /**
      * Waits on this thread at most {@code timeout} for the lock in the given mode. On timeout the
@@ -291,33 +251,8 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      * @throws NullPointerException if {@code type} or {@code timeout} is null
      * @throws IllegalStateException as {@link #acquire(MultiLockType)}, at the limit of waiters
      */
-    default Optional<Handle> tryLock(MultiLockType type, Duration timeout)
-            throws InterruptedException {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            return tryAcquire(type);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        long nanos = saturatedNanos(timeout);
-        CompletableFuture<Handle> f = acquire(type);
-        try {
-            return Optional.of(nanos == Long.MAX_VALUE
-                    ? f.get() : f.get(nanos, TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            return f.cancel(false) ? Optional.empty() : Optional.of(granted(f));
-        } catch (InterruptedException e) {
-            if (f.cancel(false)) {
-                throw e;
-            }
-            Thread.currentThread().interrupt(); // granted first: keep the grant and the interrupt
-            return Optional.of(granted(f));
-        } catch (ExecutionException e) {
-            throw failure(e);
-        }
-    }
+    Optional<Handle> tryLock(MultiLockType type, Duration timeout)
+            throws InterruptedException;
 
     /**
      * Returns this lock as a {@link ReadWriteLock}: {@code readLock()} takes it SHARED and
@@ -448,39 +383,4 @@ public sealed interface MultiLock permits AbstractMultiLock, MultiLockSet {
      */
     @Override
     String toString();
-
-    /** The nanoseconds of {@code timeout}, or {@link Long#MAX_VALUE} if too many to count. */
-    private static long saturatedNanos(Duration timeout) {
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    /** The handle of a future that was granted (its cancellation failed). */
-    private static Handle granted(CompletableFuture<Handle> f) {
-        try {
-            return f.join();
-        } catch (CompletionException | CancellationException e) {
-            throw failure(e);
-        }
-    }
-
-    /**
-     * What the failure of an acquisition future becomes for a caller that waited on it: the
-     * acquisition's own exception if it is unchecked (an {@link IllegalStateException} at the
-     * limit of waiters, say), else a {@link CompletionException} around it.
-     */
-    private static RuntimeException failure(Exception wrapper) {
-        Throwable cause = wrapper instanceof ExecutionException
-                || wrapper instanceof CompletionException ? wrapper.getCause() : wrapper;
-        if (cause instanceof RuntimeException e) {
-            return e;
-        }
-        if (cause instanceof Error e) {
-            throw e;
-        }
-        return new CompletionException(cause != null ? cause : wrapper);
-    }
 }
