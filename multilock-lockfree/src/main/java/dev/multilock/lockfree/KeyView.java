@@ -195,16 +195,20 @@ final class KeyView<K> extends AbstractMultiLock {
 
         @Override
         public @Nullable Handle take() {
-            KeyedLock<K> s = family.states.get(key);
-            ReadWriteView.Holds holds = s == null ? null : s.holdsIfAny(type);
+            ReadWriteView.Holds holds = kept();
             return holds == null ? null : holds.take(); // a dead state keeps no hold
         }
 
         @Override
         public int size() {
-            KeyedLock<K> s = family.states.get(key);
-            ReadWriteView.Holds holds = s == null ? null : s.holdsIfAny(type);
+            ReadWriteView.Holds holds = kept();
             return holds == null ? 0 : holds.size();
+        }
+
+        /** The holds of the key's state now, or null if the key has no state or never had any. */
+        private ReadWriteView.@Nullable Holds kept() {
+            KeyedLock<K> s = family.states.get(key);
+            return s == null ? null : s.holdsIfAny(type);
         }
     }
 

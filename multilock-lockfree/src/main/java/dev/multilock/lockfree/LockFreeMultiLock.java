@@ -281,11 +281,8 @@ sealed class LockFreeMultiLock extends AbstractMultiLock permits KeyedLock {
 
     /** The fast path of both overloads: one CAS if the request can enter now. */
     final CompletableFuture<Handle> acquire0(MultiLockType type, @Nullable Executor executor) {
-        long s = state;
-        if (mayEnter(s, type) && (type == NONE || casState(s, s + holdUnit(type)))) {
-            return CompletableFuture.completedFuture(new LockFreeHandle(this, type));
-        }
-        return acquireSlow(type, executor);
+        LockFreeHandle h = tryEnter(type);
+        return h != null ? CompletableFuture.completedFuture(h) : acquireSlow(type, executor);
     }
 
     /** Enters at once if that has become possible, else queues a waiter. */
