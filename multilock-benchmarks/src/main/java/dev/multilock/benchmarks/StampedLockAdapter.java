@@ -1,8 +1,5 @@
 package dev.multilock.benchmarks;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -12,42 +9,13 @@ import java.util.concurrent.locks.StampedLock;
  * allocation it does not make; the views take and drop the same holds with the same CAS.
  * Optimistic reads are not used: no other contender has them.
  */
-final class StampedLockAdapter implements LockAdapter {
-
-    private final Lock read;
-    private final Lock write;
+final class StampedLockAdapter extends LockViewsAdapter {
 
     StampedLockAdapter() {
-        StampedLock lock = new StampedLock();
-        read = lock.asReadLock();
-        write = lock.asWriteLock();
+        this(new StampedLock());
     }
 
-    @Override
-    public Object tryAcquire(boolean exclusive) {
-        Lock l = exclusive ? write : read;
-        return l.tryLock() ? l : null;
-    }
-
-    @Override
-    public Object acquire(boolean exclusive) {
-        Lock l = exclusive ? write : read;
-        l.lock();
-        return l;
-    }
-
-    @Override
-    public CompletionStage<?> acquireAsync(boolean exclusive) {
-        return CompletableFuture.completedFuture(acquire(exclusive)); // blocks this thread
-    }
-
-    @Override
-    public void release(boolean exclusive, Object token) {
-        (exclusive ? write : read).unlock();
-    }
-
-    @Override
-    public boolean isAsync() {
-        return false;
+    private StampedLockAdapter(StampedLock lock) {
+        super(lock.asReadLock(), lock.asWriteLock());
     }
 }
