@@ -570,8 +570,11 @@ if [[ "$PROFILE" =~ ^(smoke|quick|full)$ ]]; then
     jmh handoff "$B.HandoffBenchmark" || status=1
 fi
 # Virtual threads: in smoke, only on a JDK 21+ (vthreads and headline run it on JAVA_HOME).
+# The cost model of issue 12 part 1 (ReleaseCostBenchmark; README): in smoke only, so it does not
+# rot; its own command is in the README.
 if [[ "$PROFILE" == smoke ]]; then
     vthreads vthreads || status=1
+    jmh release-cost "$B.ReleaseCostBenchmark" || status=1
 fi
 # Keyed locks: (a) the cost of a key, one thread; (b) 4 threads over 16 and 1,024 keys, blocking
 # and asynchronous; all with the allocation profiler. Its own profile (not quick or full): it
