@@ -34,7 +34,8 @@
 # tables into README.md (between the "run.sh: latest results" markers); keyed does the same
 # with results/latest-keyed/ and the "run.sh: keyed results" markers, and headline with
 # results/latest-headline/, the "run.sh: headline results" markers of README.md, and its targets
-# and chart into the top-level README.md (same markers). spins, vthreads, jfr and warmup write
+# and chart into the top-level README.md (same markers); headline also keeps the run it replaces
+# as baseline.json and reports every row worse than there by more than its spread. spins, vthreads, jfr and warmup write
 # results/<UTC time>-<profile>/ only. smoke writes target/smoke/. Each run directory holds one
 # JMH JSON file per JMH invocation, results.json (all of them merged), results.md,
 # throughput-vs-threads.png, machine.txt and the JMH logs. postgres writes results/<UTC time>-
@@ -110,10 +111,16 @@ report() {
          /<failure>/{print b " " p; n=2; next}
          n>0 && /(Exception|Error)/{print "    " $0; n--}' "$dir"/jmh-*.log \
         > "$dir/failures.txt" 2>/dev/null || true
+    # A previous run to compare every row with (headline keeps the one it replaces).
+    local base=()
+    if [[ -f "$dir/baseline.json" ]]; then
+        base=(--baseline "$dir/baseline.json" --baseline-name
+            "$(cat "$dir/baseline.txt" 2>/dev/null || echo "the previous run")")
+    fi
     "$JAVA" -cp "$JAR" dev.multilock.benchmarks.report.Report --out "$dir" --title "$title" \
         --machine "$dir/machine.txt" --failures "$dir/failures.txt" \
         ${REPORT_ARGS[@]+"${REPORT_ARGS[@]}"} ${README_ARGS[@]+"${README_ARGS[@]}"} \
-        "$dir"/jmh-*.json
+        ${base[@]+"${base[@]}"} "$dir"/jmh-*.json
 }
 
 if [[ "$PROFILE" == "report" ]]; then
@@ -641,6 +648,12 @@ fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)" \
     >> "$OUT/machine.txt"
+# headline: the run it replaces in results/latest-headline is its baseline (issue 12: no row
+# worse than before by more than its spread); the report compares every row with it.
+if [[ "$PROFILE" == headline && -f "$HERE/results/latest-headline/results.json" ]]; then
+    cp "$HERE/results/latest-headline/results.json" "$OUT/baseline.json"
+    head -n 1 "$HERE/results/latest-headline/results.md" | sed 's/^# //' > "$OUT/baseline.txt"
+fi
 if [[ "$PROFILE" != postgres ]]; then
     report "$OUT" "multilock benchmarks: $PROFILE run $(basename "$OUT")"
 fi

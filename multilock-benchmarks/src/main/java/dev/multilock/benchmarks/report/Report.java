@@ -25,7 +25,10 @@ import java.util.function.Predicate;
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.multilock.benchmarks.report.Report --out DIR
  * [--title TEXT] [--machine FILE] [--failures FILE] [--rounds] [--issues LIST] [--readme README
- * RESULTS_DIR [--readme-markers NAME] [--readme-summary]] FILE.json...}. {@code --rounds} joins
+ * RESULTS_DIR [--readme-markers NAME] [--readme-summary]] [--baseline RESULTS.json
+ * [--baseline-name TEXT]] FILE.json...}. {@code --baseline} adds a section that compares every
+ * row with the same row of a previous run's merged {@code results.json} ({@link Baseline}: the
+ * one comparison across runs, fork ranges against fork ranges). {@code --rounds} joins
  * the forks of each benchmark point run by several JMH invocations (the rounds of {@code run.sh
  * headline}, {@code jfr} and {@code spins}); {@code --issues} names the issues whose targets
  * tables to write ({@code 3,9,11,12}, or {@code none}); {@code --readme-summary} copies the short
@@ -37,7 +40,8 @@ import java.util.function.Predicate;
  * {@link #splice(String, String, String)}), linking the chart as
  * {@code RESULTS_DIR/throughput-vs-threads.png}.
  *
- * <p>Every ratio compares two results of the same run, never results of different runs.
+ * <p>Every ratio compares two results of the same run, never results of different runs; the
+ * baseline section alone compares runs, and only by whether fork ranges overlap.
  */
 public final class Report {
 
@@ -100,6 +104,8 @@ public final class Report {
         boolean rounds = false;
         Set<String> issues = Targets.ISSUES;
         boolean summaryOnly = false;
+        Path baseline = null;
+        String baselineName = "the previous run";
         List<Path> inputs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -131,6 +137,12 @@ public final class Report {
                 case "--failures":
                     failures = Files.readString(Path.of(args[++i]), StandardCharsets.UTF_8);
                     break;
+                case "--baseline":
+                    baseline = Path.of(args[++i]);
+                    break;
+                case "--baseline-name":
+                    baselineName = args[++i];
+                    break;
                 default:
                     inputs.add(Path.of(args[i]));
             }
@@ -138,6 +150,7 @@ public final class Report {
         if (out == null || inputs.isEmpty()) {
             System.err.println("usage: Report --out DIR [--title TEXT] [--machine FILE]"
                     + " [--failures FILE] [--rounds] [--issues 3,9,11,12|none]"
+                    + " [--baseline RESULTS.json [--baseline-name TEXT]]"
                     + " [--readme README RESULTS_DIR [--readme-markers NAME] [--readme-summary]]"
                     + " FILE.json...");
             System.exit(2);
@@ -157,11 +170,18 @@ public final class Report {
         if (rounds) {
             results = Result.joinForks(results);
         }
+        String against = "";
+        if (baseline != null) {
+            List<Result> before = Result.fromJmh(JSON.readTree(
+                    Files.readString(baseline, StandardCharsets.UTF_8)));
+            against = Baseline.markdown(results, rounds ? Result.joinForks(before) : before,
+                    baselineName);
+        }
         Files.writeString(out.resolve("results.json"), mergeArrays(texts), StandardCharsets.UTF_8);
         boolean charted = ThroughputChart.write(results, out.resolve("throughput-vs-threads.png"));
         Files.writeString(out.resolve("results.md"),
                 markdown(results, title, machine, failures,
-                        charted ? "throughput-vs-threads.png" : null, issues),
+                        charted ? "throughput-vs-threads.png" : null, issues) + against,
                 StandardCharsets.UTF_8);
         System.out.println("report: " + results.size() + " results -> "
                 + out.resolve("results.md"));
@@ -169,7 +189,7 @@ public final class Report {
             String chart = charted ? readmeResults + "/throughput-vs-threads.png" : null;
             String section = summaryOnly
                     ? summary(results, title, machine, chart, readmeResults, issues)
-                    : markdown(results, title, machine, failures, chart, issues);
+                    : markdown(results, title, machine, failures, chart, issues) + against;
             Files.writeString(readme, splice(Files.readString(readme, StandardCharsets.UTF_8),
                     demote(section, 2), markers), StandardCharsets.UTF_8);
             System.out.println("report: tables copied into " + readme);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 final class ReportTest {
 
-    private static JsonNode parse(String json) {
+    static JsonNode parse(String json) {
         try {
             return Report.JSON.readTree(json);
         } catch (JsonProcessingException e) {
@@ -116,7 +116,7 @@ final class ReportTest {
     }
 
     /** A result with JMH's raw data: one list of iteration scores per fork. */
-    private static String rawResult(String method, String contender, String unit, int threads,
+    static String rawResult(String method, String contender, String unit, int threads,
             String params, String jvmArgs, double[][] forks) {
         StringBuilder raw = new StringBuilder("[");
         double sum = 0;
