@@ -96,6 +96,8 @@ JAVA="${JAVA:-java}"
 PROFILE="${1:-quick}"
 README_ARGS=()
 REPORT_ARGS=()
+HARNESS_JVM=()
+DIST_EXTRA=()
 ROUNDS="${ROUNDS:-3}"
 
 # The feature version of a java command (17, 21, 25...), or 0 if it does not run.
@@ -437,45 +439,63 @@ await_log() {
     return 1
 }
 
-# A throwaway Redis: no persistence, 127.0.0.1 on a free port, its directory under TMPDIR. Not
-# the system service: its own process, killed by the EXIT trap.
-redis_start() {
-    local port attempt
-    redis_install
-    REDIS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-redis-XXXXXX")"
-    servers_trap
+# Starts a throwaway server on a port free a moment before, and on another when a process takes
+# that port first: NAME LOG READY PIDVAR START. START is a function that gets the port and starts
+# the server in the background, its output in LOG; the server is ready once LOG matches READY.
+# Sets the variable named PIDVAR to the server's pid at once (so the EXIT trap stops it whatever
+# happens next) and SERVER_PORT to its port; exits 3 if it does not start.
+port_server_start() {
+    local name="$1" log="$2" ready="$3" pidvar="$4" start="$5" attempt pid
     for attempt in 1 2 3 4 5; do
-        port="$(pg_free_port)"
-        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
-            --daemonize no --dir "$REDIS_DIR" > "$REDIS_DIR/server.log" 2>&1 &
-        REDIS_PID=$!
-        if await_log "$REDIS_DIR/server.log" 'Ready to accept connections' "$REDIS_PID" 30; then
-            REDIS_ADDR="redis://127.0.0.1:$port"
-            echo "Redis: $(redis-server --version), 127.0.0.1:$port, no persistence" \
-                >> "$OUT/machine.txt"
-            echo "run.sh: Redis on 127.0.0.1:$port, directory $REDIS_DIR"
+        SERVER_PORT="$(pg_free_port)"
+        "$start" "$SERVER_PORT"
+        pid=$!
+        printf -v "$pidvar" '%s' "$pid"
+        if await_log "$log" "$ready" "$pid" 60; then
             return 0
         fi
-        kill "$REDIS_PID" 2>/dev/null || true
-        wait "$REDIS_PID" 2>/dev/null || true
-        if ! grep -q 'Address already in use' "$REDIS_DIR/server.log" || [[ "$attempt" == 5 ]]
-        then
-            echo "run.sh: Redis did not start on 127.0.0.1:$port; its log:" >&2
-            tail -n 20 "$REDIS_DIR/server.log" >&2 || true
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        printf -v "$pidvar" '%s' ""
+        if ! grep -q 'Address already in use' "$log" || [[ "$attempt" == 5 ]]; then
+            echo "run.sh: $name did not start on 127.0.0.1:$SERVER_PORT; its log:" >&2
+            tail -n 20 "$log" >&2 || true
             exit 3
         fi
     done
 }
 
+# Stops a server that port_server_start started and deletes its directory: NAME PID DIR.
+port_server_stop() {
+    if [[ -n "$2" ]]; then
+        kill "$2" 2>/dev/null || true
+        wait "$2" 2>/dev/null || true
+        echo "run.sh: $1 stopped"
+    fi
+    if [[ -n "$3" ]]; then
+        rm -rf "$3"
+    fi
+}
+
+# A throwaway Redis: no persistence, 127.0.0.1 on a free port, its directory under TMPDIR. Not
+# the system service: its own process, killed by the EXIT trap.
+redis_run() {
+    redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        --dir "$REDIS_DIR" > "$REDIS_DIR/server.log" 2>&1 &
+}
+redis_start() {
+    redis_install
+    REDIS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-redis-XXXXXX")"
+    servers_trap
+    port_server_start Redis "$REDIS_DIR/server.log" 'Ready to accept connections' REDIS_PID \
+        redis_run
+    REDIS_ADDR="redis://127.0.0.1:$SERVER_PORT"
+    echo "Redis: $(redis-server --version), 127.0.0.1:$SERVER_PORT, no persistence" \
+        >> "$OUT/machine.txt"
+    echo "run.sh: Redis on 127.0.0.1:$SERVER_PORT, directory $REDIS_DIR"
+}
 redis_stop() {
-    if [[ -n "$REDIS_PID" ]]; then
-        kill "$REDIS_PID" 2>/dev/null || true
-        wait "$REDIS_PID" 2>/dev/null || true
-        echo "run.sh: Redis stopped"
-    fi
-    if [[ -n "$REDIS_DIR" ]]; then
-        rm -rf "$REDIS_DIR"
-    fi
+    port_server_stop Redis "$REDIS_PID" "$REDIS_DIR"
     REDIS_PID=""
     REDIS_DIR=""
 }
@@ -484,43 +504,23 @@ redis_stop() {
 # 127.0.0.1 and a free port, tick 500 ms (so it grants session timeouts of 1 to 10 s), without
 # fsync of its transaction log (zookeeper.forceSync=no), as the PostgreSQL server runs without
 # fsync and Redis without persistence: the comparison measures locks, not disks.
+zk_run() {
+    "$JAVA" -XX:+UseSerialGC -Xmx256m -Dzookeeper.admin.enableServer=false \
+        -Dzookeeper.forceSync=no -cp "$JAR" "$B.ZkServer" "$1" "$ZK_DIR/data" 500 \
+        > "$ZK_DIR/server.log" 2>&1 &
+}
 zk_start() {
-    local port attempt
     ZK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-zk-XXXXXX")"
     servers_trap
-    for attempt in 1 2 3 4 5; do
-        port="$(pg_free_port)"
-        "$JAVA" -XX:+UseSerialGC -Xmx256m -Dzookeeper.admin.enableServer=false \
-            -Dzookeeper.forceSync=no \
-            -cp "$JAR" "$B.ZkServer" "$port" "$ZK_DIR/data" 500 > "$ZK_DIR/server.log" 2>&1 &
-        ZK_PID=$!
-        if await_log "$ZK_DIR/server.log" '^ZK READY' "$ZK_PID" 60; then
-            ZK_CONNECT="$(awk '/^ZK READY/ {print $3; exit}' "$ZK_DIR/server.log")"
-            echo "ZooKeeper: $(awk '/^ZK READY/ {print $4; exit}' "$ZK_DIR/server.log")" \
-                "(curator-test TestingServer, tick 500 ms, forceSync=no), $ZK_CONNECT" \
-                >> "$OUT/machine.txt"
-            echo "run.sh: ZooKeeper on $ZK_CONNECT, data in $ZK_DIR"
-            return 0
-        fi
-        kill "$ZK_PID" 2>/dev/null || true
-        wait "$ZK_PID" 2>/dev/null || true
-        if ! grep -q 'Address already in use' "$ZK_DIR/server.log" || [[ "$attempt" == 5 ]]; then
-            echo "run.sh: ZooKeeper did not start on 127.0.0.1:$port; its log:" >&2
-            tail -n 20 "$ZK_DIR/server.log" >&2 || true
-            exit 3
-        fi
-    done
+    port_server_start ZooKeeper "$ZK_DIR/server.log" '^ZK READY' ZK_PID zk_run
+    ZK_CONNECT="$(awk '/^ZK READY/ {print $3; exit}' "$ZK_DIR/server.log")"
+    echo "ZooKeeper: $(awk '/^ZK READY/ {print $4; exit}' "$ZK_DIR/server.log")" \
+        "(curator-test TestingServer, tick 500 ms, forceSync=no), $ZK_CONNECT" \
+        >> "$OUT/machine.txt"
+    echo "run.sh: ZooKeeper on $ZK_CONNECT, data in $ZK_DIR"
 }
-
 zk_stop() {
-    if [[ -n "$ZK_PID" ]]; then
-        kill "$ZK_PID" 2>/dev/null || true
-        wait "$ZK_PID" 2>/dev/null || true
-        echo "run.sh: ZooKeeper stopped"
-    fi
-    if [[ -n "$ZK_DIR" ]]; then
-        rm -rf "$ZK_DIR"
-    fi
+    port_server_stop ZooKeeper "$ZK_PID" "$ZK_DIR"
     ZK_PID=""
     ZK_DIR=""
 }
@@ -750,24 +750,33 @@ if [[ "$PROFILE" == keyed || "$PROFILE" == smoke ]]; then
     jmh keyed "$B.KeyedBenchmark" -p keys="$keys" -prof gc || status=1
 fi
 
+# Runs a harness of the jar that is not JMH (CrossProcessHandoff, DistributedScenarios): LOG
+# CLASS ARGS..., its output in LOG, bounded by `timeout`, which signals the whole process group,
+# its child JVMs included. On failure it says so with the end of LOG; else it prints the
+# harness's summary line.
+harness() {
+    local log="$1" class="$2"
+    shift 2
+    timeout -k 20 "$LIMIT" "$JAVA" ${HARNESS_JVM[@]+"${HARNESS_JVM[@]}"} -cp "$JAR" \
+        "$B.$class" "$@" > "$log" 2>&1 || {
+        rc=$?
+        echo "run.sh: $(basename "$log" .log) failed (exit $rc); see $log" >&2
+        tail -n 30 "$log" >&2
+        return "$rc"
+    }
+    grep "^$class " "$log" || true
+}
+
 # One cross-process run (CrossProcessHandoff): NAME CONTENDER THREADS ROUND [WARM-UP SECONDS].
-# Two child JVMs of the same class path on one key; bounded by `timeout`, which signals the
-# whole process group, children included.
+# Two child JVMs of the same class path on one key.
 cross() {
     local name="$1" contender="$2" threads="$3" round="$4"
     local warmup="${5:-${CROSS_WARMUP:-2}}" seconds="${6:-${CROSS_SECONDS:-5}}"
     echo "run.sh: $name: CrossProcessHandoff $contender, 2 processes x $threads threads," \
         "${warmup} s warm-up, ${seconds} s measured"
-    timeout -k 20 "$LIMIT" "$JAVA" -cp "$JAR" "$B.CrossProcessHandoff" --url "$PG_URL" \
+    harness "$OUT/cross-$name.log" CrossProcessHandoff --url "$PG_URL" \
         --contender "$contender" --processes 2 --threads "$threads" --warmup "$warmup" \
-        --seconds "$seconds" --round "$round" --out "$OUT/cross-$name.json" \
-        > "$OUT/cross-$name.log" 2>&1 || {
-        rc=$?
-        echo "run.sh: $name failed (exit $rc); see $OUT/cross-$name.log" >&2
-        tail -n 30 "$OUT/cross-$name.log" >&2
-        return "$rc"
-    }
-    grep '^CrossProcessHandoff ' "$OUT/cross-$name.log" || true
+        --seconds "$seconds" --round "$round" --out "$OUT/cross-$name.json"
 }
 
 # The PostgreSQL benchmarks (issue 10), on the throwaway server: in one process, JMH
@@ -805,21 +814,15 @@ if [[ "$PROFILE" == postgres || "$PROFILE" == smoke ]]; then
 fi
 
 # One distributed-lock run (DistributedScenarios): NAME SCENARIO CONTENDER ROUND [ARGS...]; its
-# client JVMs are children of it, and `timeout` signals the whole process group.
+# client JVMs are children of it.
 dist() {
     local name="$1" scenario="$2" contender="$3" round="$4"
     shift 4
     echo "run.sh: $name: DistributedScenarios $scenario $contender $*"
-    timeout -k 20 "$LIMIT" "$JAVA" -cp "$JAR" "$B.DistributedScenarios" --scenario "$scenario" \
+    harness "$OUT/dist-$name.log" DistributedScenarios --scenario "$scenario" \
         --contender "$contender" --pg "$PG_URL" --redis "$REDIS_ADDR" --zk "$ZK_CONNECT" \
-        --lease-ms "$DIST_LEASE_MS" --round "$round" --out "$OUT/dist-$name.json" "$@" \
-        > "$OUT/dist-$name.log" 2>&1 || {
-        rc=$?
-        echo "run.sh: $name failed (exit $rc); see $OUT/dist-$name.log" >&2
-        tail -n 30 "$OUT/dist-$name.log" >&2
-        return "$rc"
-    }
-    grep '^DistributedScenarios ' "$OUT/dist-$name.log" || true
+        --lease-ms "$DIST_LEASE_MS" --round "$round" --out "$OUT/dist-$name.json" \
+        ${DIST_EXTRA[@]+"${DIST_EXTRA[@]}"} "$@"
 }
 
 # One round of the six scenarios (issue 13), each contender in turn within a scenario.
@@ -843,7 +846,8 @@ dist_round() {
         dist "kill-$c-r$k" kill "$c" "$k" || status=1
     done
     for c in $DIST_CONTENDERS; do
-        dist "stall-$c-r$k" stall "$c" "$k" --stall "$DIST_STALL" || status=1
+        dist "stall-$c-r$k" stall "$c" "$k" --stall "$DIST_STALL" --learn-ms "$DIST_LEARN_MS" \
+            || status=1
     done
 }
 
@@ -857,11 +861,14 @@ if [[ "$PROFILE" == distributed || "$PROFILE" == smoke ]]; then
     if [[ "$PROFILE" == smoke ]]; then
         DIST_WARMUP="${DIST_WARMUP:-0.2}" DIST_SECONDS="${DIST_SECONDS:-0.3}"
         DIST_FAIR_SECONDS="${DIST_FAIR_SECONDS:-0.6}" DIST_LEASE_MS="${DIST_LEASE_MS:-2000}"
-        DIST_STALL="${DIST_STALL:-3}"
+        DIST_STALL="${DIST_STALL:-3}" DIST_LEARN_MS=1000
+        # no need for C2 in a smoke: JVMs that start and compile less, on 2 busy cores
+        DIST_EXTRA=(--jvm -XX:TieredStopAtLevel=1)
+        HARNESS_JVM=(-XX:TieredStopAtLevel=1)
     else
         DIST_WARMUP="${DIST_WARMUP:-1}" DIST_SECONDS="${DIST_SECONDS:-2}"
         DIST_FAIR_SECONDS="${DIST_FAIR_SECONDS:-6}" DIST_LEASE_MS="${DIST_LEASE_MS:-10000}"
-        DIST_STALL="${DIST_STALL:-15}"
+        DIST_STALL="${DIST_STALL:-15}" DIST_LEARN_MS=3000
     fi
     [[ -n "$PG_URL" ]] || pg_start
     redis_start

@@ -195,7 +195,12 @@ public final class CrossProcessHandoff {
         return j;
     }
 
-    private static void latencies(ObjectNode j, long[] sorted) {
+    /**
+     * Puts the count, p50, p90, p99, max and mean of sorted nanosecond values into {@code j}, in
+     * µs (nothing but the count when there are none); {@link DistributedScenarios} writes its
+     * latencies the same way.
+     */
+    static void latencies(ObjectNode j, long[] sorted) {
         j.put("count", sorted.length);
         if (sorted.length == 0) {
             return; // no such hand-off: no figures, rather than NaN in the JSON

@@ -1,6 +1,7 @@
 package dev.multilock.benchmarks;
 
 import static dev.multilock.benchmarks.ChildProcesses.required;
+import static dev.multilock.benchmarks.CrossProcessHandoff.latencies;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -60,9 +61,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Usage: {@code java -cp benchmarks.jar dev.multilock.benchmarks.DistributedScenarios
  * --scenario NAME --contender MULTILOCK|REDISSON|CURATOR --pg JDBC_URL --redis redis://HOST:PORT
  * --zk HOST:PORT --lease-ms MS [--warmup S] [--seconds S] [--stall S] [--hold-ms MS]
- * [--pause-ms MS] [--round N] --out FILE.json}. {@code --lease-ms} is Redisson's
- * {@code lockWatchdogTimeout} and Curator's session timeout. Exits non-zero if a child fails or
- * an invariant is broken.
+ * [--pause-ms MS] [--learn-ms MS] [--jvm OPTIONS] [--round N] --out FILE.json}.
+ * {@code --lease-ms} is Redisson's {@code lockWatchdogTimeout} and Curator's session timeout;
+ * {@code --learn-ms} how long scenario 6's resumed holder watches its lock (3000); {@code --jvm}
+ * more options for the client JVMs, space-separated (the smoke's {@code
+ * -XX:TieredStopAtLevel=1}). Exits non-zero if a child fails or an invariant is broken.
  */
 public final class DistributedScenarios {
 
@@ -75,8 +78,11 @@ public final class DistributedScenarios {
     private static final long LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** How long the waiter of scenario 5 and 6 may wait, beyond the lease. */
     private static final long FAILOVER_SECONDS = 60;
-    /** How long the resumed holder of scenario 6 watches for a sign that it lost the lock. */
-    private static final long LEARN_MILLIS = 3000;
+    /**
+     * How long the resumed holder of scenario 6 watches for a sign that it lost the lock, unless
+     * {@code --learn-ms} says otherwise.
+     */
+    private static final String LEARN_MILLIS = "3000";
     /** Readers in the fairness scenario, and threads in each. */
     static final int READERS = 3;
     static final int READER_THREADS = 2;
@@ -172,8 +178,13 @@ public final class DistributedScenarios {
                     Integer.toString(process), "--threads", Integer.toString(threads),
                     "--keys", Integer.toString(keys), "--records", records.toString()));
             args.addAll(List.of(more));
-            return children.start(ChildProcesses.javaCommand(CHILD_JVM,
-                    DistributedScenarios.class, args));
+            List<String> jvm = new ArrayList<>(CHILD_JVM);
+            String options = o.getOrDefault("jvm", "").strip();
+            if (!options.isEmpty()) {
+                jvm.addAll(List.of(options.split("\\s+")));
+            }
+            return children.start(ChildProcesses.javaCommand(jvm, DistributedScenarios.class,
+                    args));
         }
 
         /** Scenarios 1 to 3: windows of acquire + release pairs, one per phase. */
@@ -330,7 +341,8 @@ public final class DistributedScenarios {
             Path store = Path.of(out + ".store");
             files.add(store);
             Files.deleteIfExists(store);
-            int holder = child(children, "holder", 0, 1, 1, "--store", store.toString());
+            int holder = child(children, "holder", 0, 1, 1, "--store", store.toString(),
+                    "--learn-ms", o.getOrDefault("learn-ms", LEARN_MILLIS));
             int waiter = child(children, "waiter", 1, 1, 1, "--store", store.toString());
             awaitReady(children, 2);
             String[] held = holdAndQueue(children, holder, waiter);
@@ -366,6 +378,7 @@ public final class DistributedScenarios {
             List<FencedStore.Write> writes = FencedStore.parse(Files.readString(store,
                     StandardCharsets.UTF_8));
             j.put("stallSeconds", stall);
+            j.put("learnMillis", Long.parseLong(o.getOrDefault("learn-ms", LEARN_MILLIS)));
             j.put("acquiredDuringStall", duringStall);
             j.put("waiterGrantAfterStopMillis", (Long.parseLong(waiterGrant[1]) - stopped) / 1e6);
             j.put("waiterGrantAfterResumeMillis",
@@ -483,17 +496,6 @@ public final class DistributedScenarios {
         boolean safe() {
             return this != STALE_WRITE_ACCEPTED;
         }
-    }
-
-    private static void latencies(ObjectNode j, long[] sorted) {
-        j.put("count", sorted.length);
-        if (sorted.length == 0) {
-            return;
-        }
-        j.put("p50", HandoffHistory.quantile(sorted, 0.50) / 1e3);
-        j.put("p90", HandoffHistory.quantile(sorted, 0.90) / 1e3);
-        j.put("p99", HandoffHistory.quantile(sorted, 0.99) / 1e3);
-        j.put("max", sorted[sorted.length - 1] / 1e3);
     }
 
     private static void read(Path file, int process, List<HoldHistory.Hold> into)
@@ -690,7 +692,8 @@ public final class DistributedScenarios {
             // how long until the lock tells this process it lost the key, if it ever does
             long learned = -1;
             DistLocks.Check last = check;
-            long until = checked + TimeUnit.MILLISECONDS.toNanos(LEARN_MILLIS);
+            long until = checked + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(
+                    o.getOrDefault("learn-ms", LEARN_MILLIS)));
             while (last.held() && System.nanoTime() - until < 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 last = locks.check(grant);

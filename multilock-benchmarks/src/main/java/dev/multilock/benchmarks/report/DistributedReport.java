@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -110,32 +111,18 @@ public final class DistributedReport {
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
-        Path out = null;
-        String title = "Distributed locks";
-        String machine = null;
-        Path readme = null;
-        Path summaryReadme = null;
-        String chartPath = null;
-        List<Path> inputs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(args[++i]);
-                case "--title" -> title = args[++i];
-                case "--machine" -> machine = Files.readString(Path.of(args[++i]),
-                        StandardCharsets.UTF_8);
-                case "--readme" -> readme = Path.of(args[++i]);
-                case "--readme-summary" -> summaryReadme = Path.of(args[++i]);
-                case "--chart-path" -> chartPath = args[++i];
-                default -> inputs.add(Path.of(args[i]));
-            }
-        }
-        if (out == null || inputs.isEmpty()) {
-            System.err.println("usage: DistributedReport --out DIR [--title TEXT] [--machine FILE]"
-                    + " [--readme README] [--readme-summary README] [--chart-path PATH]"
-                    + " FILE.json...");
-            System.exit(2);
-            return;
-        }
+        ReportArgs a = ReportArgs.parse(args, "Distributed locks",
+                Set.of("--readme-summary", "--chart-path"), "DistributedReport --out DIR"
+                + " [--title TEXT] [--machine FILE] [--readme README] [--readme-summary README]"
+                + " [--chart-path PATH] FILE.json...");
+        Path out = a.out();
+        String title = a.title();
+        String machine = a.machine();
+        Path readme = a.readme();
+        Path summaryReadme = a.extra().containsKey("readme-summary")
+                ? Path.of(a.extra().get("readme-summary")) : null;
+        String chartPath = a.extra().get("chart-path");
+        List<Path> inputs = a.inputs();
         List<Run> runs = new ArrayList<>();
         for (Path in : inputs) {
             if (!Files.exists(in)) {
@@ -169,6 +156,40 @@ public final class DistributedReport {
     }
 
     // ---- the arithmetic ----
+
+    /**
+     * A metric of multilock against its best peer, round by round.
+     *
+     * @param ours multilock's values, by round
+     * @param best the best peer's name
+     * @param peer its values, by round
+     * @param ratios the ratios, oriented so that more than 1 means multilock is better
+     */
+    record Comparison(double[] ours, String best, double[] peer, double[] ratios) {}
+
+    /**
+     * Compares multilock with the best peer that ran as many rounds.
+     *
+     * @param runs every run
+     * @param m the metric
+     * @return the comparison, or null if multilock or every peer lacks the runs
+     */
+    static Comparison compare(List<Run> runs, Metric m) {
+        double[] ours = values(runs, m.scenario(), OURS, m.value());
+        Map<String, double[]> peers = new LinkedHashMap<>();
+        for (String p : PEERS) {
+            double[] v = values(runs, m.scenario(), p, m.value());
+            if (v.length == ours.length && v.length > 0) {
+                peers.put(p, v);
+            }
+        }
+        String best = bestPeer(peers, m.higherIsBetter());
+        if (ours.length == 0 || best == null) {
+            return null;
+        }
+        return new Comparison(ours, best, peers.get(best),
+                ratios(ours, peers.get(best), m.higherIsBetter()));
+    }
 
     /**
      * A figure of each round of one scenario and contender, in round order.
@@ -331,21 +352,57 @@ public final class DistributedReport {
 
     static String summary(List<Run> runs, String title, String machine, String chart) {
         StringBuilder md = new StringBuilder();
-        md.append("### ").append(title).append("\n\n");
+        md.append("#### ").append(title).append("\n\n");
         md.append(orientation());
         StringBuilder t = new StringBuilder();
         targets(t, runs);
-        md.append(Report.demote(t.toString(), 2));
+        md.append(Report.demote(t.toString(), 3));
         if (chart != null) {
             md.append("![ratios and failover](").append(chart).append(")\n\n");
         }
-        StringBuilder s = new StringBuilder();
-        stall(s, runs);
-        md.append(Report.demote(s.toString(), 2));
+        failureSummary(md, runs);
         if (machine != null) {
-            md.append("Machine, servers and versions: see the module README.\n");
+            md.append("Machine, servers, versions and every table: the module README.\n");
         }
         return md.toString();
+    }
+
+    /** Scenarios 5 and 6 in one row per contender, for the top-level README. */
+    private static void failureSummary(StringBuilder md, List<Run> runs) {
+        if (runs.stream().noneMatch(r -> r.scenario().equals("stall")
+                || r.scenario().equals("kill"))) {
+            return;
+        }
+        md.append("| contender | 5. holder killed: next grant after, ms | 6. holder stalled past"
+                + " its lease: verdict | another process acquired meanwhile | the resumed"
+                + " holder's check said held | it learned of the loss after, ms |\n"
+                + "|---|---:|---|---|---|---:|\n");
+        for (String c : contenders(runs)) {
+            List<JsonNode> st = runs.stream().filter(r -> r.scenario().equals("stall")
+                    && r.contender().equals(c)).sorted(Comparator.comparingInt(Run::round))
+                    .map(Run::json).toList();
+            Map<String, Integer> verdicts = new LinkedHashMap<>();
+            int during = 0;
+            int saidHeld = 0;
+            for (JsonNode j : st) {
+                verdicts.merge(j.path("verdict").asText().toLowerCase(Locale.ROOT)
+                        .replace('_', ' '), 1, Integer::sum);
+                during += j.path("acquiredDuringStall").asBoolean() ? 1 : 0;
+                saidHeld += j.path("checkHeld").asBoolean() ? 1 : 0;
+            }
+            List<String> v = new ArrayList<>();
+            verdicts.forEach((k, n) -> v.add(k + " " + n + "/" + st.size()));
+            double[] learned = st.stream().mapToDouble(j -> j.path("learnedLossMillis")
+                    .asDouble(-1)).filter(x -> x >= 0).toArray();
+            md.append("| ").append(LABELS.get(c)).append(" | ")
+                    .append(cell(values(runs, "kill", c, j -> j.path("failoverMillis")
+                            .asDouble()))).append(" | ").append(String.join(", ", v))
+                    .append(" | ").append(during).append('/').append(st.size()).append(" | ")
+                    .append(saidHeld).append('/').append(st.size()).append(" | ")
+                    .append(learned.length == 0 ? "never (" + (during == 0 ? "it had not lost"
+                            : "it did not learn") + ")" : cell(learned)).append(" |\n");
+        }
+        md.append('\n');
     }
 
     private static void machine(StringBuilder md, String machine) {
@@ -367,27 +424,19 @@ public final class DistributedReport {
         md.append("## Targets (issue 13)\n\n");
         md.append("| scenario | target | measured | met |\n|---|---|---:|:---:|\n");
         for (Metric m : METRICS) {
-            double[] ours = values(runs, m.scenario(), OURS, m.value());
-            Map<String, double[]> peers = new LinkedHashMap<>();
-            for (String p : PEERS) {
-                double[] v = values(runs, m.scenario(), p, m.value());
-                if (v.length == ours.length && v.length > 0) {
-                    peers.put(p, v);
-                }
-            }
-            String best = bestPeer(peers, m.higherIsBetter());
-            if (ours.length == 0 || best == null) {
+            Comparison c = compare(runs, m);
+            if (c == null) {
                 continue;
             }
-            double[] r = ratios(ours, peers.get(best), m.higherIsBetter());
-            double[] over = m.higherIsBetter() ? ours : peers.get(best);
-            double[] under = m.higherIsBetter() ? peers.get(best) : ours;
-            int met = roundsMet(r);
+            double[] over = m.higherIsBetter() ? c.ours() : c.peer();
+            double[] under = m.higherIsBetter() ? c.peer() : c.ours();
+            int met = roundsMet(c.ratios());
+            int n = c.ratios().length;
             md.append("| ").append(m.number()).append(" | ").append(m.label())
-                    .append(": multilock ≥ 1.0× the best peer (").append(LABELS.get(best))
+                    .append(": multilock ≥ 1.0× the best peer (").append(LABELS.get(c.best()))
                     .append(") | ").append(PostgresReport.ratioCell(over, under)).append(" | ")
-                    .append(met == r.length ? "yes" : "**no**" + (met > 0 ? " (" + met + " of "
-                            + r.length + " rounds)" : "")).append(" |\n");
+                    .append(met == n ? "yes" : "**no**" + (met > 0 ? " (" + met + " of " + n
+                            + " rounds)" : "")).append(" |\n");
         }
         Map<String, boolean[]> fair = new LinkedHashMap<>();
         Map<String, boolean[]> safe = new LinkedHashMap<>();
@@ -512,8 +561,9 @@ public final class DistributedReport {
     /** What bounds a dead holder's hold, for each contender. */
     private static String lease(String contender, double leaseMillis) {
         return switch (contender) {
-            case "REDISSON" -> "lockWatchdogTimeout " + Report.num(leaseMillis) + " ms";
-            case "CURATOR" -> "session timeout " + Report.num(leaseMillis) + " ms";
+            case "REDISSON" -> String.format(Locale.ROOT, "lockWatchdogTimeout %.0f ms",
+                    leaseMillis);
+            case "CURATOR" -> String.format(Locale.ROOT, "session timeout %.0f ms", leaseMillis);
             default -> "the database session (heartbeat 2 s)";
         };
     }
@@ -539,10 +589,10 @@ public final class DistributedReport {
                 + " is stopped (SIGSTOP) for %s s, longer than the peers' lease, then resumed"
                 + " (SIGCONT) and at once checks its lock with the API its library offers, then"
                 + " writes to a store that refuses a token lower than one it has accepted (a"
-                + " write without a token cannot be refused), watches its lock for %d s more,"
+                + " write without a token cannot be refused), watches its lock for %s s more,"
                 + " and releases. The waiter writes to the same store as soon as it is"
                 + " granted.\n\n", Report.num(st.get(0).json().path("stallSeconds").asDouble()),
-                3));
+                Report.num(learnSeconds(st.get(0).json()))));
         md.append("| contender | round | another process acquired during the stop | holder's"
                 + " check right after resuming | it learned of the loss after | its write |"
                 + " its release | store | verdict |\n|---|---:|---|---|---|---|---|---|---|\n");
@@ -556,8 +606,9 @@ public final class DistributedReport {
                             : "no; granted " + Report.num(j.path("waiterGrantAfterResumeMillis")
                                     .asDouble()) + " ms after the resume")
                     .append(" | `").append(j.path("checkWhat").asText()).append("` | ")
-                    .append(learned < 0 ? "not within 3 s (last: `" + j.path("lastCheckWhat")
-                            .asText() + "`)" : Report.num(learned) + " ms")
+                    .append(learned < 0 ? "not within " + Report.num(learnSeconds(j))
+                            + " s (last: `" + j.path("lastCheckWhat").asText() + "`)"
+                            : Report.num(learned) + " ms")
                     .append(" | ").append(j.path("writeAccepted").asBoolean() ? "accepted"
                             : "refused").append(" | ").append(j.path("release").asText()
                                     .replace("|", "\\|"))
@@ -566,6 +617,11 @@ public final class DistributedReport {
                     .append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** How long the resumed holder watched its lock (3 s in runs that did not say). */
+    private static double learnSeconds(JsonNode j) {
+        return j.path("learnMillis").asDouble(3000) / 1000;
     }
 
     private static String storeCell(JsonNode j) {
@@ -592,24 +648,17 @@ public final class DistributedReport {
         List<String> labels = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (Metric m : METRICS) {
-            double[] ours = values(runs, m.scenario(), OURS, m.value());
-            Map<String, double[]> peers = new LinkedHashMap<>();
-            for (String p : PEERS) {
-                double[] v = values(runs, m.scenario(), p, m.value());
-                if (v.length == ours.length && v.length > 0) {
-                    peers.put(p, v);
-                }
+            Comparison c = compare(runs, m);
+            if (c != null) {
+                labels.add(m.number() + ". " + m.label().replace(", p50", "")
+                        .replace("acquire + release", "").replace("throughput ", "")
+                        .replace("hand-offs: EXCLUSIVE pairs per second", "pairs per second")
+                        .replace("hand-off to another process", "hand-off latency"));
+                ratios.add(mean(c.ratios()));
             }
-            String best = bestPeer(peers, m.higherIsBetter());
-            if (ours.length == 0 || best == null) {
-                continue;
-            }
-            labels.add(m.number() + ". " + m.label().replace(", p50", "")
-                    .replace("acquire + release", "").replace("throughput ", ""));
-            ratios.add(mean(ratios(ours, peers.get(best), m.higherIsBetter())));
         }
         if (!ratios.isEmpty()) {
-            CategoryChart c = new CategoryChartBuilder().width(900).height(520)
+            CategoryChart c = new CategoryChartBuilder().width(800).height(520)
                     .title("multilock-postgres ÷ best peer (> 1: multilock better)")
                     .yAxisTitle("ratio, mean over rounds").build();
             c.getStyler().setLegendVisible(false);
@@ -628,7 +677,7 @@ public final class DistributedReport {
             }
         }
         if (!failover.isEmpty()) {
-            CategoryChart c = new CategoryChartBuilder().width(500).height(520)
+            CategoryChart c = new CategoryChartBuilder().width(800).height(520)
                     .title("5. holder killed: time to the next grant")
                     .yAxisTitle("ms, mean over rounds (log)").build();
             c.getStyler().setLegendVisible(false);
