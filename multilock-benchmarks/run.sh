@@ -30,7 +30,7 @@
 #           scenarios (uncontended, throughput, hand-off, a writer among readers, a holder
 #           killed, a holder stalled past its lease), 2 to 4 client JVMs each, on throwaway
 #           PostgreSQL, Redis and ZooKeeper servers that this script starts and deletes; in 3
-#           rounds; ratios per round                                         (~13 min)
+#           rounds; ratios per round                                         (~10 min)
 #           Needs the PostgreSQL server programs; installs redis-server (apt-get) if missing.
 # smoke:    every benchmark and contender once, one fork, tiny iterations, one point per
 #           parameter; fails on any benchmark error; VirtualThreadBenchmark only when $JAVA is
@@ -226,7 +226,8 @@ case "$PROFILE" in
     distributed)
         # Per round, for each of 3 contenders: 6 runs of 2 to 4 client JVMs; windows of 2 s
         # after 1 s of warm-up (4 in throughput), the fairness run 6 s, the kill run the peers'
-        # lease (10 s), the stall run 15 s: about 4 minutes a round, 12 for three.
+        # lease (10 s), the stall run 15 s and 3 s of watching: about 3.3 minutes a round, 10
+        # for three (measured: 9 min 58 s).
         ITER=(-f 1)
         LIMIT=900
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-distributed"

@@ -56,7 +56,8 @@ import java.util.concurrent.locks.LockSupport;
  * then follows the coordinator's lines on its standard input. Windows start at a common
  * {@code System.nanoTime()} value (one clock for every process on a host), after a warm-up.
  * Records come back in files; the coordinator merges them, checks exclusion, and writes one JSON
- * file. Children are destroyed (SIGKILL) whatever happens.
+ * file. Children are destroyed (SIGKILL) whatever happens; once they are gone, the PostgreSQL
+ * server must hold no advisory lock (multilock-postgres runs).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.multilock.benchmarks.DistributedScenarios
  * --scenario NAME --contender MULTILOCK|REDISSON|CURATOR --pg JDBC_URL --redis redis://HOST:PORT
@@ -158,6 +159,10 @@ public final class DistributedScenarios {
                     case "kill" -> kill(children, j);
                     case "stall" -> stall(children, j);
                     default -> throw new IllegalArgumentException("no scenario " + scenario);
+                }
+                if (contender == DistContender.MULTILOCK) {
+                    // every child is gone: a lock left in the server would be a leak
+                    PgServer.checkNoAdvisoryLocks(required(o, "pg"));
                 }
             } finally {
                 for (Path f : files) {
