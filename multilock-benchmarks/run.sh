@@ -25,10 +25,19 @@
 #           CrossProcessHandoff (2 JVMs on one key, 1 and 4 threads each), in 3 rounds of one
 #           fork each; ratios per round                                      (~7 min)
 #           Needs the server programs (initdb, pg_ctl, postgres): apt-get install postgresql.
+# distributed: multilock-postgres against Redisson's RReadWriteLock (Redis) and Curator's
+#           InterProcessReadWriteLock (ZooKeeper), issue 13: DistributedScenarios, six
+#           scenarios (uncontended, throughput, hand-off, a writer among readers, a holder
+#           killed, a holder stalled past its lease), 2 to 4 client JVMs each, on throwaway
+#           PostgreSQL, Redis and ZooKeeper servers that this script starts and deletes; in 3
+#           rounds; ratios per round                                         (~10 min)
+#           Needs the PostgreSQL server programs; installs redis-server (apt-get) if missing.
 # smoke:    every benchmark and contender once, one fork, tiny iterations, one point per
 #           parameter; fails on any benchmark error; VirtualThreadBenchmark only when $JAVA is
 #           a JDK 21+; the PostgreSQL benchmarks on a throwaway server (about 30 s of it, so
-#           it needs the server programs too). For CI: under 3 minutes on 2 cores.
+#           it needs the server programs too); every distributed scenario and contender once,
+#           with 0.3 s windows, a 2 s lease and a 3 s stall (about 75 s, with Redis and
+#           ZooKeeper). For CI: under 4 minutes on 2 cores.
 #
 # quick and full write results/<UTC time>-<profile>/, copy it to results/latest/ and copy its
 # tables into README.md (between the "run.sh: latest results" markers); keyed does the same
@@ -41,6 +50,10 @@
 # throughput-vs-threads.png, machine.txt and the JMH logs. postgres writes results/<UTC time>-
 # postgres/ with postgres.md (its tables), copies it to results/latest-postgres/ and its tables
 # into README.md (the "run.sh: postgres results" markers); smoke writes postgres.md too.
+# distributed writes results/<UTC time>-distributed/ with one JSON and log per run,
+# distributed.md and distributed.png, copies it to results/latest-distributed/, its tables into
+# README.md and its targets, chart and scenario-6 table into the top-level README.md (both
+# between the "run.sh: distributed results" markers); smoke writes distributed.md too.
 #
 # The PostgreSQL server (profiles postgres and smoke): initdb into a new directory under
 # ${TMPDIR:-/tmp} (run as the OS user postgres when this script runs as root: the server refuses
@@ -52,6 +65,12 @@
 # URL reaches the benchmarks as -Dmultilock.benchmarks.pg.url (JMH: -jvmArgsAppend). It is
 # stopped and its directory deleted when the script exits, however it exits (trap on EXIT).
 #
+# Redis and ZooKeeper (profiles distributed and smoke), started and deleted the same way: Debian's
+# redis-server (installed with apt-get when missing) on 127.0.0.1 and a free port, without
+# persistence (--save '' --appendonly no); ZooKeeper as curator-test's TestingServer in a JVM of
+# its own (ZkServer), 127.0.0.1 and a free port, tick 500 ms, without fsync (forceSync=no): all
+# three servers without durability, so the comparison measures the locks.
+#
 # Environment: JAVA (default: java), JAVA_HOME (the JDK 21+ of the virtual-thread rows of
 # vthreads, headline and spins; else JAVA), VJAVA (overrides that java), THREADS (thread counts
 # for scenarios 2 and 3, e.g. "1 2 4 8 16"), ROUNDS (rounds of headline, spins, vthreads and jfr;
@@ -62,7 +81,13 @@
 # the server with fsync and synchronous_commit on), CROSS_WARMUP and CROSS_SECONDS (postgres:
 # warm-up and measured seconds of each cross-process run, default 2 and 5), CROSS_THREADS
 # (postgres: threads per process, default "1 4"). TIMINGS and the CROSS_ variables set, postgres
-# copies nothing to results/latest-postgres or README.md.
+# copies nothing to results/latest-postgres or README.md. distributed and smoke: DIST_WARMUP and
+# DIST_SECONDS (warm-up and measured seconds of each window of scenarios 1 to 3; default 1 and 2,
+# smoke 0.2 and 0.3), DIST_FAIR_SECONDS (scenario 4's window; 6, smoke 0.6), DIST_LEASE_MS
+# (Redisson's lockWatchdogTimeout and Curator's session timeout; 10000, smoke 2000), DIST_STALL
+# (scenario 6's SIGSTOP, seconds; 15, smoke 3), DIST_CONTENDERS (default "MULTILOCK REDISSON
+# CURATOR"). Any of these or TIMINGS set, distributed copies nothing to results/latest-distributed
+# or the READMEs.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -72,6 +97,8 @@ JAVA="${JAVA:-java}"
 PROFILE="${1:-quick}"
 README_ARGS=()
 REPORT_ARGS=()
+HARNESS_JVM=()
+DIST_EXTRA=()
 ROUNDS="${ROUNDS:-3}"
 
 # The feature version of a java command (17, 21, 25...), or 0 if it does not run.
@@ -203,6 +230,15 @@ case "$PROFILE" in
         LIMIT=1800
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-postgres"
         ;;
+    distributed)
+        # Per round, for each of 3 contenders: 6 runs of 2 to 4 client JVMs; windows of 2 s
+        # after 1 s of warm-up (4 in throughput), the fairness run 6 s, the kill run the peers'
+        # lease (10 s), the stall run 15 s and 3 s of watching: about 3.3 minutes a round, 10
+        # for three (measured: 9 min 58 s).
+        ITER=(-f 1)
+        LIMIT=900
+        OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-distributed"
+        ;;
     warmup)
         # 10 + 4 points of two forks and 8 of one, 10 iterations of 1 s each: about 7 minutes.
         ITER=(-wi 0 -i 10 -r 1s -to 60s)
@@ -211,7 +247,8 @@ case "$PROFILE" in
         OUT="$HERE/results/$(date -u +%Y%m%d-%H%M%S)-warmup"
         ;;
     *)
-        echo "usage: $0 [smoke|quick|full|keyed|headline|spins|vthreads|jfr|warmup|postgres]" \
+        echo "usage: $0 [smoke|quick|full|keyed|headline|spins|vthreads|jfr|warmup|postgres" \
+            "|distributed]" \
             "| $0 report DIR" >&2
         exit 2
         ;;
@@ -299,6 +336,7 @@ pg_stop() {
         echo "run.sh: PostgreSQL stopped, $PG_DIR deleted"
     fi
     PG_DIR=""
+    PG_URL=""
 }
 
 # Stops and deletes the servers of earlier runs that were killed (SIGKILL runs no trap): each
@@ -319,9 +357,7 @@ pg_start() {
     local port attempt settings
     pg_reap
     PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-pg-XXXXXX")"
-    trap pg_stop EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
+    servers_trap
     echo "$$" > "$PG_DIR/owner"
     if [[ "$(id -u)" -eq 0 ]]; then
         chown postgres "$PG_DIR"
@@ -364,7 +400,140 @@ full_page_writes = off"
     done
 }
 
-if [[ "$PROFILE" == postgres || "$PROFILE" == smoke ]]; then
+# ---- Redis and ZooKeeper: the servers of the distributed-lock comparison (see the top) ----
+REDIS_DIR=""
+REDIS_PID=""
+REDIS_ADDR=""
+ZK_DIR=""
+ZK_PID=""
+ZK_CONNECT=""
+
+# The EXIT trap of every profile that starts a server: stops all of them, whichever started.
+servers_stop() {
+    zk_stop
+    redis_stop
+    pg_stop
+}
+servers_trap() {
+    trap servers_stop EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# Installs Debian's redis-server when it is missing (as root, or through sudo).
+redis_install() {
+    command -v redis-server >/dev/null 2>&1 && return 0
+    local sudo=""
+    [[ "$(id -u)" -eq 0 ]] || sudo="sudo "
+    echo "run.sh: redis-server not found; running: ${sudo}apt-get install -y redis-server"
+    ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server >/dev/null || {
+        ${sudo}apt-get update >/dev/null &&
+            ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server \
+                >/dev/null
+    } || {
+        echo "run.sh: could not install redis-server; install it: apt-get install redis-server" >&2
+        exit 3
+    }
+}
+
+# Waits until FILE contains PATTERN while PID lives; fails after SECONDS.
+await_log() {
+    local file="$1" pattern="$2" pid="$3" seconds="$4" i
+    for i in $(seq 1 $((seconds * 10))); do
+        grep -q "$pattern" "$file" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# Starts a throwaway server on a port free a moment before, and on another when a process takes
+# that port first: NAME LOG READY PIDVAR START. START is a function that gets the port and starts
+# the server in the background, its output in LOG; the server is ready once LOG matches READY.
+# Sets the variable named PIDVAR to the server's pid at once (so the EXIT trap stops it whatever
+# happens next) and SERVER_PORT to its port; exits 3 if it does not start.
+port_server_start() {
+    local name="$1" log="$2" ready="$3" pidvar="$4" start="$5" attempt pid
+    for attempt in 1 2 3 4 5; do
+        SERVER_PORT="$(pg_free_port)"
+        "$start" "$SERVER_PORT"
+        pid=$!
+        printf -v "$pidvar" '%s' "$pid"
+        if await_log "$log" "$ready" "$pid" 60; then
+            return 0
+        fi
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        printf -v "$pidvar" '%s' ""
+        if ! grep -q 'Address already in use' "$log" || [[ "$attempt" == 5 ]]; then
+            echo "run.sh: $name did not start on 127.0.0.1:$SERVER_PORT; its log:" >&2
+            tail -n 20 "$log" >&2 || true
+            exit 3
+        fi
+    done
+}
+
+# Stops a server that port_server_start started and deletes its directory: NAME PID DIR.
+port_server_stop() {
+    if [[ -n "$2" ]]; then
+        kill "$2" 2>/dev/null || true
+        wait "$2" 2>/dev/null || true
+        echo "run.sh: $1 stopped"
+    fi
+    if [[ -n "$3" ]]; then
+        rm -rf "$3"
+    fi
+}
+
+# A throwaway Redis: no persistence, 127.0.0.1 on a free port, its directory under TMPDIR. Not
+# the system service: its own process, killed by the EXIT trap.
+redis_run() {
+    redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        --dir "$REDIS_DIR" > "$REDIS_DIR/server.log" 2>&1 &
+}
+redis_start() {
+    redis_install
+    REDIS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-redis-XXXXXX")"
+    servers_trap
+    port_server_start Redis "$REDIS_DIR/server.log" 'Ready to accept connections' REDIS_PID \
+        redis_run
+    REDIS_ADDR="redis://127.0.0.1:$SERVER_PORT"
+    echo "Redis: $(redis-server --version), 127.0.0.1:$SERVER_PORT, no persistence" \
+        >> "$OUT/machine.txt"
+    echo "run.sh: Redis on 127.0.0.1:$SERVER_PORT, directory $REDIS_DIR"
+}
+redis_stop() {
+    port_server_stop Redis "$REDIS_PID" "$REDIS_DIR"
+    REDIS_PID=""
+    REDIS_DIR=""
+}
+
+# A throwaway ZooKeeper: curator-test's TestingServer in a JVM of its own (ZkServer), on
+# 127.0.0.1 and a free port, tick 500 ms (so it grants session timeouts of 1 to 10 s), without
+# fsync of its transaction log (zookeeper.forceSync=no), as the PostgreSQL server runs without
+# fsync and Redis without persistence: the comparison measures locks, not disks.
+zk_run() {
+    "$JAVA" -XX:+UseSerialGC -Xmx256m -Dzookeeper.admin.enableServer=false \
+        -Dzookeeper.forceSync=no -cp "$JAR" "$B.ZkServer" "$1" "$ZK_DIR/data" 500 \
+        > "$ZK_DIR/server.log" 2>&1 &
+}
+zk_start() {
+    ZK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/multilock-bench-zk-XXXXXX")"
+    servers_trap
+    port_server_start ZooKeeper "$ZK_DIR/server.log" '^ZK READY' ZK_PID zk_run
+    ZK_CONNECT="$(awk '/^ZK READY/ {print $3; exit}' "$ZK_DIR/server.log")"
+    echo "ZooKeeper: $(awk '/^ZK READY/ {print $4; exit}' "$ZK_DIR/server.log")" \
+        "(curator-test TestingServer, tick 500 ms, forceSync=no), $ZK_CONNECT" \
+        >> "$OUT/machine.txt"
+    echo "run.sh: ZooKeeper on $ZK_CONNECT, data in $ZK_DIR"
+}
+zk_stop() {
+    port_server_stop ZooKeeper "$ZK_PID" "$ZK_DIR"
+    ZK_PID=""
+    ZK_DIR=""
+}
+
+if [[ "$PROFILE" =~ ^(postgres|smoke|distributed)$ ]]; then
     PG_BIN="$(pg_bindir)" || {
         echo "run.sh: $PROFILE starts a throwaway PostgreSQL server, and its programs (initdb," \
             "pg_ctl, postgres) are not on PATH, in pg_config --bindir or in" \
@@ -592,24 +761,33 @@ if [[ "$PROFILE" == keyed || "$PROFILE" == smoke ]]; then
     jmh keyed "$B.KeyedBenchmark" -p keys="$keys" -prof gc || status=1
 fi
 
+# Runs a harness of the jar that is not JMH (CrossProcessHandoff, DistributedScenarios): LOG
+# CLASS ARGS..., its output in LOG, bounded by `timeout`, which signals the whole process group,
+# its child JVMs included. On failure it says so with the end of LOG; else it prints the
+# harness's summary line.
+harness() {
+    local log="$1" class="$2"
+    shift 2
+    timeout -k 20 "$LIMIT" "$JAVA" ${HARNESS_JVM[@]+"${HARNESS_JVM[@]}"} -cp "$JAR" \
+        "$B.$class" "$@" > "$log" 2>&1 || {
+        rc=$?
+        echo "run.sh: $(basename "$log" .log) failed (exit $rc); see $log" >&2
+        tail -n 30 "$log" >&2
+        return "$rc"
+    }
+    grep "^$class " "$log" || true
+}
+
 # One cross-process run (CrossProcessHandoff): NAME CONTENDER THREADS ROUND [WARM-UP SECONDS].
-# Two child JVMs of the same class path on one key; bounded by `timeout`, which signals the
-# whole process group, children included.
+# Two child JVMs of the same class path on one key.
 cross() {
     local name="$1" contender="$2" threads="$3" round="$4"
     local warmup="${5:-${CROSS_WARMUP:-2}}" seconds="${6:-${CROSS_SECONDS:-5}}"
     echo "run.sh: $name: CrossProcessHandoff $contender, 2 processes x $threads threads," \
         "${warmup} s warm-up, ${seconds} s measured"
-    timeout -k 20 "$LIMIT" "$JAVA" -cp "$JAR" "$B.CrossProcessHandoff" --url "$PG_URL" \
+    harness "$OUT/cross-$name.log" CrossProcessHandoff --url "$PG_URL" \
         --contender "$contender" --processes 2 --threads "$threads" --warmup "$warmup" \
-        --seconds "$seconds" --round "$round" --out "$OUT/cross-$name.json" \
-        > "$OUT/cross-$name.log" 2>&1 || {
-        rc=$?
-        echo "run.sh: $name failed (exit $rc); see $OUT/cross-$name.log" >&2
-        tail -n 30 "$OUT/cross-$name.log" >&2
-        return "$rc"
-    }
-    grep '^CrossProcessHandoff ' "$OUT/cross-$name.log" || true
+        --seconds "$seconds" --round "$round" --out "$OUT/cross-$name.json"
 }
 
 # The PostgreSQL benchmarks (issue 10), on the throwaway server: in one process, JMH
@@ -638,11 +816,93 @@ if [[ "$PROFILE" == postgres || "$PROFILE" == smoke ]]; then
             done
         done
     fi
-    pg_stop
+    [[ "$PROFILE" == smoke ]] || pg_stop
     pg_report=(--out "$OUT" --title "multilock-postgres benchmarks: $PROFILE run $(basename "$OUT")"
         --machine "$OUT/machine.txt")
     pg_inputs=("$OUT"/jmh-pg*.json "$OUT"/cross-*.json)
     "$JAVA" -cp "$JAR" "$B.report.PostgresReport" "${pg_report[@]}" "${pg_inputs[@]}" \
+        || status=1
+fi
+
+# One distributed-lock run (DistributedScenarios): NAME SCENARIO CONTENDER ROUND [ARGS...]; its
+# client JVMs are children of it.
+dist() {
+    local name="$1" scenario="$2" contender="$3" round="$4"
+    shift 4
+    echo "run.sh: $name: DistributedScenarios $scenario $contender $*"
+    harness "$OUT/dist-$name.log" DistributedScenarios --scenario "$scenario" \
+        --contender "$contender" --pg "$PG_URL" --redis "$REDIS_ADDR" --zk "$ZK_CONNECT" \
+        --lease-ms "$DIST_LEASE_MS" --round "$round" --out "$OUT/dist-$name.json" \
+        ${DIST_EXTRA[@]+"${DIST_EXTRA[@]}"} "$@"
+}
+
+# One round of the six scenarios (issue 13), each contender in turn within a scenario.
+dist_round() {
+    local k="$1" c
+    local w=(--warmup "$DIST_WARMUP" --seconds "$DIST_SECONDS")
+    for c in $DIST_CONTENDERS; do
+        dist "uncontended-$c-r$k" uncontended "$c" "$k" "${w[@]}" || status=1
+    done
+    for c in $DIST_CONTENDERS; do
+        dist "throughput-$c-r$k" throughput "$c" "$k" "${w[@]}" || status=1
+    done
+    for c in $DIST_CONTENDERS; do
+        dist "handoff-$c-r$k" handoff "$c" "$k" "${w[@]}" || status=1
+    done
+    for c in $DIST_CONTENDERS; do
+        dist "fairness-$c-r$k" fairness "$c" "$k" --warmup "$DIST_WARMUP" \
+            --seconds "$DIST_FAIR_SECONDS" || status=1
+    done
+    for c in $DIST_CONTENDERS; do
+        dist "kill-$c-r$k" kill "$c" "$k" || status=1
+    done
+    for c in $DIST_CONTENDERS; do
+        dist "stall-$c-r$k" stall "$c" "$k" --stall "$DIST_STALL" --learn-ms "$DIST_LEARN_MS" \
+            || status=1
+    done
+}
+
+# The distributed-lock comparison (issue 13): multilock-postgres, Redisson and Curator, each on
+# a throwaway server of its own; smoke runs every scenario once, with tiny windows and leases.
+if [[ "$PROFILE" == distributed || "$PROFILE" == smoke ]]; then
+    # any of these set makes a distributed run a trial, copied nowhere
+    dist_trial="${TIMINGS:-}${DIST_WARMUP:-}${DIST_SECONDS:-}${DIST_FAIR_SECONDS:-}"
+    dist_trial="$dist_trial${DIST_LEASE_MS:-}${DIST_STALL:-}${DIST_CONTENDERS:-}"
+    DIST_CONTENDERS="${DIST_CONTENDERS:-MULTILOCK REDISSON CURATOR}"
+    if [[ "$PROFILE" == smoke ]]; then
+        DIST_WARMUP="${DIST_WARMUP:-0.2}" DIST_SECONDS="${DIST_SECONDS:-0.3}"
+        DIST_FAIR_SECONDS="${DIST_FAIR_SECONDS:-0.6}" DIST_LEASE_MS="${DIST_LEASE_MS:-2000}"
+        DIST_STALL="${DIST_STALL:-3}" DIST_LEARN_MS=1000
+        # no need for C2 in a smoke: JVMs that start and compile less, on 2 busy cores
+        DIST_EXTRA=(--jvm -XX:TieredStopAtLevel=1)
+        HARNESS_JVM=(-XX:TieredStopAtLevel=1)
+    else
+        DIST_WARMUP="${DIST_WARMUP:-1}" DIST_SECONDS="${DIST_SECONDS:-2}"
+        DIST_FAIR_SECONDS="${DIST_FAIR_SECONDS:-6}" DIST_LEASE_MS="${DIST_LEASE_MS:-10000}"
+        DIST_STALL="${DIST_STALL:-15}" DIST_LEARN_MS=3000
+    fi
+    [[ -n "$PG_URL" ]] || pg_start
+    redis_start
+    zk_start
+    {
+        echo "Redisson: $(sed -n 's:.*<redisson.version>\(.*\)</redisson.version>.*:\1:p' \
+            "$ROOT/pom.xml"), Curator: $(sed -n \
+            's:.*<curator.version>\(.*\)</curator.version>.*:\1:p' "$ROOT/pom.xml")"
+        echo "distributed: warm-up $DIST_WARMUP s, windows $DIST_SECONDS s, fairness" \
+            "$DIST_FAIR_SECONDS s, Redisson lockWatchdogTimeout and Curator session timeout" \
+            "$DIST_LEASE_MS ms, multilock-postgres defaults (heartbeat 2 s), stall $DIST_STALL s"
+    } >> "$OUT/machine.txt"
+    if [[ "$PROFILE" == smoke ]]; then
+        dist_round 1
+    else
+        for k in $(seq 1 "$ROUNDS"); do
+            dist_round "$k"
+        done
+    fi
+    servers_stop
+    dist_report=(--out "$OUT" --title "Distributed locks: $PROFILE run $(basename "$OUT")"
+        --machine "$OUT/machine.txt")
+    "$JAVA" -cp "$JAR" "$B.report.DistributedReport" "${dist_report[@]}" "$OUT"/dist-*.json \
         || status=1
 fi
 
@@ -654,7 +914,7 @@ if [[ "$PROFILE" == headline && -f "$HERE/results/latest-headline/results.json" 
     cp "$HERE/results/latest-headline/results.json" "$OUT/baseline.json"
     head -n 1 "$HERE/results/latest-headline/results.md" | sed 's/^# //' > "$OUT/baseline.txt"
 fi
-if [[ "$PROFILE" != postgres ]]; then
+if [[ ! "$PROFILE" =~ ^(postgres|distributed)$ ]]; then
     report "$OUT" "multilock benchmarks: $PROFILE run $(basename "$OUT")"
 fi
 if [[ "$PROFILE" == keyed ]]; then
@@ -682,6 +942,17 @@ elif [[ "$PROFILE" == postgres ]]; then
         echo "run.sh: results in $OUT (copied to results/latest-postgres and README.md)"
     else
         echo "run.sh: results in $OUT (postgres.md; a trial, copied nowhere)"
+    fi
+elif [[ "$PROFILE" == distributed ]]; then
+    if [[ -z "$dist_trial" ]]; then
+        rm -rf "$HERE/results/latest-distributed"
+        cp -r "$OUT" "$HERE/results/latest-distributed"
+        "$JAVA" -cp "$JAR" "$B.report.DistributedReport" "${dist_report[@]}" \
+            --readme "$HERE/README.md" --readme-summary "$ROOT/README.md" \
+            --chart-path results/latest-distributed "$OUT"/dist-*.json || status=1
+        echo "run.sh: results in $OUT (copied to results/latest-distributed and both READMEs)"
+    else
+        echo "run.sh: results in $OUT (distributed.md; a trial, copied nowhere)"
     fi
 elif [[ "$PROFILE" =~ ^(spins|vthreads|jfr|warmup)$ ]]; then
     echo "run.sh: results in $OUT (results.md)"

@@ -1,5 +1,7 @@
 package dev.multilock.benchmarks;
 
+import static dev.multilock.benchmarks.ChildProcesses.required;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,13 +11,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,10 +80,11 @@ public final class CrossProcessHandoff {
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(CHILD)) {
-            child(options(Arrays.copyOfRange(args, 1, args.length)));
+            child(ChildProcesses.options(Arrays.copyOfRange(args, 1, args.length),
+                    CrossProcessHandoff.class));
             return;
         }
-        Map<String, String> o = options(args);
+        Map<String, String> o = ChildProcesses.options(args, CrossProcessHandoff.class);
         int processes = Integer.parseInt(o.getOrDefault("processes", "2"));
         int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
         double warmup = Double.parseDouble(o.getOrDefault("warmup", "2"));
@@ -109,46 +110,31 @@ public final class CrossProcessHandoff {
     private static HandoffHistory.Figures coordinate(String url, PgContender contender,
             int processes, int threads, long warmupNanos, long windowNanos, Path out)
             throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String classPath = System.getProperty("java.class.path");
-        List<Process> children = new ArrayList<>();
         List<Path> files = new ArrayList<>();
-        try {
+        try (ChildProcesses children = new ChildProcesses()) {
             for (int p = 0; p < processes; p++) {
                 Path file = Path.of(out + ".child" + p + ".bin");
                 files.add(file);
-                List<String> command = new ArrayList<>(List.of(java, "-cp", classPath,
-                        CrossProcessHandoff.class.getName(), CHILD, "--url", url,
-                        "--contender", contender.name(), "--threads", Integer.toString(threads),
-                        "--process", Integer.toString(p), "--records", file.toString()));
-                children.add(new ProcessBuilder(command)
-                        .redirectError(ProcessBuilder.Redirect.INHERIT).start());
-            }
-            List<BufferedReader> outputs = new ArrayList<>();
-            for (Process c : children) {
-                outputs.add(new BufferedReader(new InputStreamReader(c.getInputStream(),
-                        StandardCharsets.UTF_8)));
+                children.start(ChildProcesses.javaCommand(List.of(), CrossProcessHandoff.class,
+                        List.of(CHILD, "--url", url, "--contender", contender.name(),
+                                "--threads", Integer.toString(threads),
+                                "--process", Integer.toString(p), "--records",
+                                file.toString())));
             }
             for (int p = 0; p < processes; p++) {
-                expect(outputs.get(p), "READY", p, children.get(p), READY_SECONDS);
+                children.expect(p, "READY", READY_SECONDS);
             }
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
             long measureFrom = start + warmupNanos;
             long end = measureFrom + windowNanos;
-            for (Process c : children) {
-                OutputStream in = c.getOutputStream();
-                in.write(("GO " + start + " " + measureFrom + " " + end + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                in.flush();
+            for (int p = 0; p < processes; p++) {
+                children.send(p, "GO " + start + " " + measureFrom + " " + end);
             }
             long exitBy = TimeUnit.NANOSECONDS.toSeconds(end - System.nanoTime()) + EXIT_SECONDS;
             for (int p = 0; p < processes; p++) {
-                expect(outputs.get(p), "DONE", p, children.get(p), exitBy);
-                Process c = children.get(p);
-                if (!c.waitFor(EXIT_SECONDS, TimeUnit.SECONDS) || c.exitValue() != 0) {
-                    throw new IllegalStateException("child " + p + " did not exit cleanly");
-                }
+                children.expect(p, "DONE", exitBy);
             }
+            children.awaitCleanExit(EXIT_SECONDS);
             List<HandoffHistory.Acquisition> all = new ArrayList<>();
             for (int p = 0; p < processes; p++) {
                 read(files.get(p), p, all);
@@ -158,43 +144,9 @@ public final class CrossProcessHandoff {
             PgServer.checkNoAdvisoryLocks(url);
             return f;
         } finally {
-            for (Process c : children) {
-                c.destroyForcibly();
-            }
-            for (Process c : children) {
-                c.waitFor(10, TimeUnit.SECONDS);
-            }
             for (Path file : files) {
                 Files.deleteIfExists(file);
             }
-        }
-    }
-
-    /** Waits for a child's line starting with {@code word}, bounded by a watchdog. */
-    private static void expect(BufferedReader output, String word, int p, Process child,
-            long seconds) throws IOException {
-        Thread watchdog = new Thread(() -> {
-            try {
-                if (!child.waitFor(seconds, TimeUnit.SECONDS)) {
-                    child.destroyForcibly(); // unblocks the read below with end of stream
-                }
-            } catch (InterruptedException done) {
-                // the line came: nothing to watch any more
-            }
-        }, "watchdog-" + p);
-        watchdog.setDaemon(true);
-        watchdog.start();
-        try {
-            for (String line; (line = output.readLine()) != null; ) {
-                if (line.startsWith(word)) {
-                    return;
-                }
-                System.err.println("[child " + p + "] " + line);
-            }
-            throw new IllegalStateException("child " + p + " ended (or took over " + seconds
-                    + " s) before saying " + word + "; see its standard error above");
-        } finally {
-            watchdog.interrupt();
         }
     }
 
@@ -243,7 +195,12 @@ public final class CrossProcessHandoff {
         return j;
     }
 
-    private static void latencies(ObjectNode j, long[] sorted) {
+    /**
+     * Puts the count, p50, p90, p99, max and mean of sorted nanosecond values into {@code j}, in
+     * µs (nothing but the count when there are none); {@link DistributedScenarios} writes its
+     * latencies the same way.
+     */
+    static void latencies(ObjectNode j, long[] sorted) {
         j.put("count", sorted.length);
         if (sorted.length == 0) {
             return; // no such hand-off: no figures, rather than NaN in the JSON
@@ -370,28 +327,6 @@ public final class CrossProcessHandoff {
         }
         counts[thread] = n; // published by Thread.join
         return r;
-    }
-
-    // ---- arguments ----
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> o = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("expected --name value, found " + args[i]
-                        + "; see the class comment of " + CrossProcessHandoff.class.getName());
-            }
-            o.put(args[i].substring(2), args[++i]);
-        }
-        return o;
-    }
-
-    private static String required(Map<String, String> o, String name) {
-        String v = o.get(name);
-        if (v == null) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return v;
     }
 
     private static long toNanos(double seconds) {

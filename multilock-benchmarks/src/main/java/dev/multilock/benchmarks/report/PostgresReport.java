@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
@@ -98,27 +99,14 @@ public final class PostgresReport {
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
-        Path out = null;
-        String title = "multilock-postgres benchmarks";
-        String machine = null;
-        Path readme = null;
-        List<Path> inputs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(args[++i]);
-                case "--title" -> title = args[++i];
-                case "--machine" -> machine = Files.readString(Path.of(args[++i]),
-                        StandardCharsets.UTF_8);
-                case "--readme" -> readme = Path.of(args[++i]);
-                default -> inputs.add(Path.of(args[i]));
-            }
-        }
-        if (out == null || inputs.isEmpty()) {
-            System.err.println("usage: PostgresReport --out DIR [--title TEXT] [--machine FILE]"
-                    + " [--readme README] FILE.json...");
-            System.exit(2);
-            return;
-        }
+        ReportArgs a = ReportArgs.parse(args, "multilock-postgres benchmarks", Set.of(),
+                "PostgresReport --out DIR [--title TEXT] [--machine FILE] [--readme README]"
+                + " FILE.json...");
+        Path out = a.out();
+        String title = a.title();
+        String machine = a.machine();
+        Path readme = a.readme();
+        List<Path> inputs = a.inputs();
         List<Result> results = new ArrayList<>();
         List<Cross> cross = new ArrayList<>();
         for (Path in : inputs) {
