@@ -1,6 +1,7 @@
 package dev.multilock.benchmarks.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report of {@code run.sh distributed} (issue 13): multilock-postgres, Redisson's
@@ -647,6 +649,8 @@ public final class DistributedReport {
         List<Chart<?, ?>> charts = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> lows = new ArrayList<>();
+        List<Double> highs = new ArrayList<>();
         for (Metric m : METRICS) {
             Comparison c = compare(runs, m);
             if (c != null) {
@@ -654,17 +658,32 @@ public final class DistributedReport {
                         .replace("acquire + release", "").replace("throughput ", "")
                         .replace("hand-offs: EXCLUSIVE pairs per second", "pairs per second")
                         .replace("hand-off to another process", "hand-off latency"));
-                ratios.add(mean(c.ratios()));
+                // the table's ratio (of the means), and the lowest and highest round's
+                ratios.add(m.higherIsBetter() ? mean(c.ours()) / mean(c.peer())
+                        : mean(c.peer()) / mean(c.ours()));
+                lows.add(Arrays.stream(c.ratios()).min().orElse(Double.NaN));
+                highs.add(Arrays.stream(c.ratios()).max().orElse(Double.NaN));
             }
         }
         if (!ratios.isEmpty()) {
             CategoryChart c = new CategoryChartBuilder().width(800).height(520)
                     .title("multilock-postgres ÷ best peer (> 1: multilock better)")
-                    .yAxisTitle("ratio, mean over rounds").build();
-            c.getStyler().setLegendVisible(false);
+                    .yAxisTitle("ratio of the means; worst and best round").build();
             c.getStyler().setXAxisLabelRotation(45);
             logDots(c);
-            c.addSeries("ratio", labels, ratios);
+            c.addSeries("ratio of the means", labels, ratios);
+            c.addSeries("worst round", labels, lows).setMarker(SeriesMarkers.TRIANGLE_DOWN)
+                    .setMarkerColor(Color.GRAY);
+            c.addSeries("best round", labels, highs).setMarker(SeriesMarkers.TRIANGLE_UP)
+                    .setMarkerColor(Color.GRAY);
+            List<Double> parity = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                parity.add(1.0);
+            }
+            c.addSeries("1.0: as good as the best peer", labels, parity)
+                    .setChartCategorySeriesRenderStyle(
+                            CategorySeries.CategorySeriesRenderStyle.Line)
+                    .setMarker(SeriesMarkers.NONE).setLineColor(Color.RED);
             charts.add(c);
         }
         List<String> names = new ArrayList<>();
