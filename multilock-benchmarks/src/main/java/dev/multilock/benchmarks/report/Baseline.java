@@ -1,6 +1,7 @@
 package dev.multilock.benchmarks.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,9 @@ final class Baseline {
         boolean worseBeyondSpread() {
             double[] n = now.primary().forkScores();
             double[] b = before.primary().forkScores();
-            return now.primary().lowerIsBetter() ? min(n) > max(b) : max(n) < min(b);
+            return now.primary().lowerIsBetter()
+                    ? Arrays.stream(n).min().getAsDouble() > Arrays.stream(b).max().getAsDouble()
+                    : Arrays.stream(n).max().getAsDouble() < Arrays.stream(b).min().getAsDouble();
         }
     }
 
@@ -98,32 +101,11 @@ final class Baseline {
                             : " [" + Report.settingsLabel(r.settings()) + "]")
                     .append(", ").append(r.threads()).append(" threads | ")
                     .append(r.primary().unit()).append(" | ")
-                    .append(range(row.before().primary())).append(" | ")
-                    .append(range(r.primary())).append(" | ").append(Report.ratio(row.ratio()))
+                    .append(Variants.scoreWithSpread(row.before().primary())).append(" | ")
+                    .append(Variants.scoreWithSpread(r.primary())).append(" | ")
+                    .append(Report.ratio(row.ratio()))
                     .append(" |\n");
         }
         return md.append('\n').toString();
-    }
-
-    private static String range(Result.Metric m) {
-        double[] forks = m.forkScores();
-        return Report.num(m.score()) + " (" + Report.num(min(forks)) + "–"
-                + Report.num(max(forks)) + ")";
-    }
-
-    private static double min(double[] v) {
-        double m = Double.POSITIVE_INFINITY;
-        for (double x : v) {
-            m = Math.min(m, x);
-        }
-        return m;
-    }
-
-    private static double max(double[] v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double x : v) {
-            m = Math.max(m, x);
-        }
-        return m;
     }
 }
